@@ -14,6 +14,7 @@ from ketacare.core.protocols import (
     calculate_dose,
     get_protocol,
     list_protocols,
+    missed_session_advice,
     plan_schedule,
 )
 
@@ -145,6 +146,20 @@ def _escalation(args: argparse.Namespace) -> Output:
     return Output(advice.to_dict(), "\n".join(lines))
 
 
+def _missed(args: argparse.Namespace) -> Output:
+    worsened: bool | None = None
+    if args.worsened is not None:
+        choices = {"yes": True, "no": False}
+        if args.worsened not in choices:
+            raise InputError("worsened", args.worsened, "yes or no")
+        worsened = choices[args.worsened]
+    advice = missed_session_advice(args.protocol, phase=args.phase, worsened=worsened)
+    text = f"{advice.protocol} {advice.phase}: {advice.action}"
+    if advice.to_phase:
+        text += f" (to {advice.to_phase})"
+    return Output(advice.to_dict(), f"{text}\n{advice.reason}\nsource: {advice.source}")
+
+
 def register(subparsers: Any) -> None:
     """Register this area's subcommands."""
     add_command(subparsers, "protocols", "list the route protocols and their sources", _protocols)
@@ -167,6 +182,11 @@ def register(subparsers: Any) -> None:
         "--closed-weekdays", help="closed weekdays, 0=Monday..6=Sunday (default 5,6); '' = none"
     )
     p.add_argument("--sessions", help="number of sessions to plan")
+
+    p = add_command(subparsers, "missed-session", "what to do after a missed session", _missed)
+    p.add_argument("--protocol", required=True, help="protocol id")
+    p.add_argument("--phase", required=True, help="phase id of the missed session")
+    p.add_argument("--worsened", help="yes or no: has depression worsened since?")
 
     p = add_command(subparsers, "escalation", "next dose step from the scores", _escalation)
     p.add_argument("--protocol", required=True, help="protocol id")

@@ -148,3 +148,33 @@ def test_escalation_prints_the_action_and_reason(capsys: pytest.CaptureFixture[s
         capsys, "escalation", "--protocol", "sc-kads", "--baseline", "30", "--scores", "10"
     )
     assert "continue" in out
+
+
+def test_missed_session_follows_the_esketamine_label(capsys: pytest.CaptureFixture[str]) -> None:
+    # Label: "if doses missed during weekly dosing, revert to twice weekly dosing" (with worsening).
+    code, out, _ = _run(
+        capsys,
+        "missed-session",
+        "--protocol",
+        "esketamine-trd",
+        "--phase",
+        "maintenance-weekly",
+        "--worsened",
+        "yes",
+        "--json",
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["action"] == "consider_previous_schedule"
+    assert data["to_phase"] == "induction"
+    code, out, err = _run(
+        capsys,
+        "missed-session",
+        "--protocol",
+        "esketamine-trd",
+        "--phase",
+        "induction",
+        "--worsened",
+        "maybe",
+    )
+    assert code == 2 and out == "" and "worsened" in err
