@@ -36,6 +36,10 @@ def patient(world: dict[str, Any]) -> dict[str, Any]:
     return {"patient_uuid": world["patient"].uuid}
 
 
+def course(world: dict[str, Any]) -> dict[str, Any]:
+    return {"course_uuid": world["course"].uuid}
+
+
 # (url name, kwargs from the world, roles allowed, names a Northside record?)
 ROUTES: list[tuple[str, Kwargs, set[str], bool]] = [
     ("dashboard", none, STAFF, False),
@@ -46,6 +50,9 @@ ROUTES: list[tuple[str, Kwargs, set[str], bool]] = [
     ("patients:detail", patient, STAFF, True),
     ("patients:edit", patient, STAFF, True),
     ("courses:calendar", none, STAFF, False),
+    ("courses:new", patient, {PRESCRIBER}, True),
+    ("courses:plan", course, CLINICAL, True),
+    ("courses:status", course, {PRESCRIBER}, True),
     ("audit:list", none, {ADMIN}, False),
 ]
 
