@@ -136,3 +136,15 @@ def test_rems_form_refuses_unknown_fields() -> None:
     with pytest.raises(InputError) as exc:
         rems_monitoring_form({"favourite_colour": "blue"})
     assert exc.value.field == "rems field"
+
+
+def test_rems_form_accepts_keyword_fields() -> None:
+    form = rems_monitoring_form(dose_mg=84, maois=True)
+    assert form["fields"] == {"dose_mg": 84, "maois": True}
+    assert "patient_first_name" in form["missing_required"]
+
+
+def test_rems_form_refuses_a_dose_outside_28_to_84_mg() -> None:
+    with pytest.raises(InputError) as exc:
+        rems_monitoring_form(dose_mg=100)
+    assert exc.value.field == "dose_mg"

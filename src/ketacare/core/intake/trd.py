@@ -104,8 +104,6 @@ def trd_stage(trials: Sequence[AntidepressantTrial]) -> TRDStage:
     need = rule.min_failed_adequate
     is_trd = failed >= need
     stage = "trd" if is_trd else ("one-failed-trial" if failed == 1 else "no-failed-trial")
-    if failed == 1 and need == 1:  # a clinic rule of 1 makes one failure TRD (handled above)
-        stage = "trd"
     parts = [
         f"{failed} failed adequate antidepressant trial(s) in the current episode "
         f"({', '.join(counted) or 'none'}); TRD needs {need} or more."

@@ -298,14 +298,23 @@ _YES_NO = {
 
 
 def rems_monitoring_form(
-    fields: Mapping[str, Any], *, thresholds: Thresholds | None = None
+    fields: Mapping[str, Any] | None = None,
+    /,
+    *,
+    thresholds: Thresholds | None = None,
+    **values: Any,
 ) -> dict[str, Any]:
     """The REMS Patient Monitoring Form fields for one session, with the checks it implies.
 
-    Returns ``{"form", "fields", "missing_required", "total_minutes", "checks", "due_date",
-    "source"}``. ``first_device_at``/``monitoring_end_at`` are timezone-aware datetimes;
-    ``treatment_date`` a date; BP values "sys/dia" pairs as 2-tuples.
+    Fields come as a mapping, as keyword arguments, or both (keywords win). Returns
+    ``{"form", "fields", "missing_required", "secondary_source_fields", "total_minutes",
+    "checks", "due_date", "due_date_source", "source"}``. ``first_device_at`` and
+    ``monitoring_end_at`` are timezone-aware datetimes, ``treatment_date`` a date, BP values
+    ``(systolic, diastolic)`` pairs; yes/no fields are booleans.
     """
+    if fields is not None and not isinstance(fields, Mapping):
+        raise InputError("fields", fields, "a mapping of REMS form field to value")
+    fields = {**(fields or {}), **values}
     t = thresholds if thresholds is not None else DEFAULT_THRESHOLDS
     known = {name for name, _, _ in REMS_FIELDS}
     for name in fields:
