@@ -8,6 +8,7 @@ CLI turns into exit status 2 with the message on stderr.
 from __future__ import annotations
 
 import argparse
+import math
 from datetime import datetime
 from typing import Any
 
@@ -208,10 +209,7 @@ def _observation(args: argparse.Namespace) -> Output:
     ]
     now = _datetime("--now", args.now)
     if now is not None:
-        remaining = max(
-            0,
-            int((end - now).total_seconds() // 60 + (1 if (end - now).total_seconds() % 60 else 0)),
-        )
+        remaining = max(0, math.ceil((end - now).total_seconds() / 60))
         data["now"] = now.isoformat()
         data["minutes_remaining"] = remaining
         data["window_complete"] = now >= end
