@@ -1,0 +1,32 @@
+"""Intake and eligibility: TRD staging and the contraindication/caution screen.
+
+Pure functions on plain values; the rules and questions are data files with sources
+(``data/trd.toml``, ``data/contraindications.toml``).
+"""
+
+from __future__ import annotations
+
+from ketacare.core.intake.definitions import TRIAL_RESPONSES, Question, TRDRule, questions, trd_rule
+from ketacare.core.intake.screen import (
+    Finding,
+    ScreenResult,
+    list_questions,
+    screen_contraindications,
+)
+from ketacare.core.intake.trd import STAGES, AntidepressantTrial, TRDStage, trd_stage
+
+__all__ = [
+    "STAGES",
+    "TRIAL_RESPONSES",
+    "AntidepressantTrial",
+    "Finding",
+    "Question",
+    "ScreenResult",
+    "TRDRule",
+    "TRDStage",
+    "list_questions",
+    "questions",
+    "screen_contraindications",
+    "trd_rule",
+    "trd_stage",
+]
