@@ -164,6 +164,18 @@ def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str
         total=9,
         entered_by=prescriber,
     )
+    from ketacare.web.patients.models import AntidepressantTrial
+
+    trial = AntidepressantTrial.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        drug="sertraline",
+        dose_mg=150,
+        weeks=8,
+        adequate=True,
+        response="none",
+        entered_by=prescriber,
+    )
     alert = Alert.objects.create(
         clinic=patient.clinic,
         patient=patient,
@@ -178,6 +190,7 @@ def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str
         "planned": planned,
         "measure": measure,
         "alert": alert,
+        "trial": trial,
     }
 
 

@@ -36,12 +36,18 @@ def patient(world: dict[str, Any]) -> dict[str, Any]:
     return {"patient_uuid": world["patient"].uuid}
 
 
+def trial(world: dict[str, Any]) -> dict[str, Any]:
+    return {"patient_uuid": world["patient"].uuid, "trial_uuid": world["trial"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
 
-# (url name, kwargs from the world, roles allowed, names a Northside record?)
-ROUTES: list[tuple[str, Kwargs, set[str], bool]] = [
+# (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
+# POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
+# error, never 403 or 404])
+ROUTES: list[tuple[Any, ...]] = [
     ("dashboard", none, STAFF, False),
     ("reports", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
     ("accounts:profile", none, EVERYONE, False),
@@ -49,6 +55,11 @@ ROUTES: list[tuple[str, Kwargs, set[str], bool]] = [
     ("patients:new", none, STAFF, False),
     ("patients:detail", patient, STAFF, True),
     ("patients:edit", patient, STAFF, True),
+    ("patients:intake", patient, CLINICAL, True),
+    ("patients:trial_add", patient, CLINICAL, True),
+    ("patients:trial_withdraw", trial, CLINICAL, True, "POST"),
+    ("patients:screen", patient, CLINICAL, True),
+    ("patients:consent", patient, CLINICAL, True),
     ("courses:calendar", none, STAFF, False),
     ("courses:new", patient, {PRESCRIBER}, True),
     ("courses:plan", course, CLINICAL, True),
@@ -94,15 +105,18 @@ def test_each_person_opens_only_what_their_role_allows(
     client = client_for(user)
     outsider = person == "other_clinician"
     problems = []
-    for name, kwargs, allowed, names_record in ROUTES:
+    for name, kwargs, allowed, names_record, *ok in ROUTES:
         url = reverse(name, kwargs=kwargs(world))
-        response = client.get(url)
+        post_only = ok == ["POST"]
+        response = client.post(url, {}) if post_only else client.get(url)
         if user.role not in allowed:
             expected = 403
         elif outsider and names_record:
             expected = 404
         else:
-            expected = 200
+            expected = response.status_code if post_only else 200
+            if response.status_code in (403, 404, 405, 500):
+                expected = 200
         if response.status_code != expected:
             problems.append(f"{person} GET {url}: {response.status_code}, expected {expected}")
         elif outsider and expected == 200:
@@ -116,7 +130,7 @@ def test_each_person_opens_only_what_their_role_allows(
 @pytest.mark.django_db
 def test_anonymous_visitors_are_sent_to_login(world: dict[str, Any], client_for: Any) -> None:
     client = client_for(None)
-    for name, kwargs, _allowed, _ in ROUTES:
+    for name, kwargs, *_ in ROUTES:
         url = reverse(name, kwargs=kwargs(world))
         response = client.get(url)
         assert response.status_code == 302, url

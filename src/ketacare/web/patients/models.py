@@ -55,11 +55,13 @@ class Patient(models.Model):
 
 
 class TrialResponse(models.TextChoices):
+    """The core's vocabulary (``ketacare.core.intake.TRIAL_RESPONSES``)."""
+
     NONE = "none", "No response"
     PARTIAL = "partial", "Partial response"
     RESPONSE = "response", "Response"
     REMISSION = "remission", "Remission"
-    INTOLERANT = "intolerant", "Stopped: not tolerated"
+    NOT_TOLERATED = "not_tolerated", "Stopped: not tolerated"
     UNKNOWN = "unknown", "Unknown"
 
 
@@ -74,11 +76,13 @@ class AntidepressantTrial(models.Model):
     weeks = models.FloatField(null=True, blank=True)
     adequate = models.BooleanField(null=True, blank=True)
     response = models.CharField(
-        max_length=12, choices=TrialResponse.choices, default=TrialResponse.UNKNOWN
+        max_length=16, choices=TrialResponse.choices, default=TrialResponse.UNKNOWN
     )
+    current_episode = models.BooleanField(default=True)
     started = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=300, blank=True)
     withdrawn = models.BooleanField(default=False, help_text="entered in error (kept, not deleted)")
+    withdrawn_reason = models.CharField(max_length=300, blank=True)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -97,6 +101,8 @@ class ContraindicationScreen(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="screens")
+    drug = models.CharField(max_length=20, blank=True)
+    route = models.CharField(max_length=4, blank=True)
     answers = models.JSONField()
     result = models.JSONField()
     eligible = models.BooleanField()
