@@ -457,3 +457,9 @@ def test_result_to_dict_is_json_able_and_explains_the_score() -> None:
     for key in ("scale", "version", "total", "severity", "band_set", "rule", "items", "options"):
         assert key in data
     assert data["band_source"].startswith("Kroenke 2001")
+
+
+def test_a_non_integer_under_the_0_6_coding_names_that_coding_range() -> None:
+    with pytest.raises(InputError) as err:
+        score("bprs-positive", ["x", 0, 0, 0], {"coding": "0-6"})
+    assert err.value.allowed == "an integer 0-6"

@@ -33,10 +33,6 @@ class ItemDefinition:
     not_scored: tuple[int, ...] = ()
     may_be_blank: bool = False
 
-    def allowed_values(self, value_range: tuple[int, int] | None = None) -> tuple[int, ...]:
-        low, high = value_range if value_range is not None else (self.min, self.max)
-        return tuple(range(low, high + 1))
-
     def to_dict(self) -> dict[str, Any]:
         return {
             "number": self.number,

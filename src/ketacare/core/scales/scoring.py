@@ -141,7 +141,9 @@ def _resolve_options(scale: ScaleDefinition, given: Mapping[str, str]) -> dict[s
 # -- rated scales -------------------------------------------------------------------------------
 
 
-def _parse_integer(scale: ScaleDefinition, number: int, raw: object) -> int | None:
+def _parse_integer(
+    scale: ScaleDefinition, number: int, raw: object, value_range: tuple[int, int]
+) -> int | None:
     field_name = f"{scale.id} item {number}"
     if raw is None or (isinstance(raw, str) and raw.strip() in _BLANK):
         return None
@@ -151,12 +153,12 @@ def _parse_integer(scale: ScaleDefinition, number: int, raw: object) -> int | No
         return raw
     if isinstance(raw, str) and _INTEGER.match(raw.strip()):
         return int(raw.strip())
-    raise InputError(field_name, raw, _allowed_text(scale, number, None))
+    raise InputError(field_name, raw, _allowed_text(scale, number, value_range))
 
 
-def _allowed_text(scale: ScaleDefinition, number: int, value_range: tuple[int, int] | None) -> str:
+def _allowed_text(scale: ScaleDefinition, number: int, value_range: tuple[int, int]) -> str:
     item = scale.item(number)
-    low, high = value_range if value_range is not None else (item.min, item.max)
+    low, high = value_range
     text = f"an integer {low}-{high}"
     if item.not_scored:
         text += f" ({', '.join(map(str, item.not_scored))} = not assessed, not scored)"
@@ -172,7 +174,7 @@ def _score_sum(
     for number, raw in enumerate(raw_items, start=1):
         item = scale.item(number)
         value_range = scale.item_range(item, options)
-        value = _parse_integer(scale, number, raw)
+        value = _parse_integer(scale, number, raw, value_range)
         if value is None:
             if not item.may_be_blank:
                 raise InputError(
