@@ -83,8 +83,7 @@ def score(
         raise InputError(
             f"{scale.id} items",
             len(items),
-            f"exactly {scale.item_count} item values (items 1-{scale.item_count}), "
-            f"got {len(items)}",
+            f"exactly {scale.item_count} item values (items 1-{scale.item_count})",
             message=(
                 f"{scale.id}: {len(items)} item values given; allowed: exactly "
                 f"{scale.item_count} (items 1-{scale.item_count})"
