@@ -6,6 +6,8 @@ dat.bcg (Colditz et al. 1994, JAMA 271:698) as printed in the metafor README
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from ketacare.core.evidence.effects import BinaryRow
@@ -30,3 +32,13 @@ BCG = [
 @pytest.fixture
 def bcg_rows() -> list[BinaryRow]:
     return [BinaryRow(s, tp, tp + tn, cp, cp + cn) for s, tp, tn, cp, cn in BCG]
+
+
+@pytest.fixture
+def bcg_csv(tmp_path: Path) -> Path:
+    """dat.bcg as a `ketacare pool` CSV (events and totals per arm)."""
+    path = tmp_path / "bcg.csv"
+    lines = ["study,events_treat,n_treat,events_ctrl,n_ctrl"]
+    lines += [f"{s},{tp},{tp + tn},{cp},{cp + cn}" for s, tp, tn, cp, cn in BCG]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
