@@ -28,6 +28,7 @@ from ketacare.core.evidence.pooling import (
     leave_one_out,
     pool_binary,
     pool_effects,
+    subgroup_analysis,
 )
 from ketacare.core.evidence.trials import (
     CONDITIONS,
@@ -74,8 +75,13 @@ def _cell_float(line: int, study: str, name: str, text: str) -> float:
     return value
 
 
-def read_effects_csv(path: str, measure: str) -> tuple[list[Effect], list[str], list[BinaryRow]]:
-    """Read a CSV for ``measure``; every error names the line, the study and the field."""
+def read_effects_csv(
+    path: str, measure: str, subgroups: dict[str, str] | None = None
+) -> tuple[list[Effect], list[str], list[BinaryRow]]:
+    """Read a CSV for ``measure``; every error names the line, the study and the field.
+
+    An optional ``subgroup`` column fills ``subgroups`` (study label -> subgroup).
+    """
     family = _family(measure)
     needed = COLUMNS[family]
     try:
@@ -99,6 +105,10 @@ def read_effects_csv(path: str, measure: str) -> tuple[list[Effect], list[str], 
         study = row["study"].strip()
         if not study:
             raise InputError(f"line {i}, study", row["study"], "a study label")
+        if subgroups is not None and "subgroup" in header:
+            if not row.get("subgroup", "").strip():
+                raise InputError(f"line {i} ({study}), subgroup", "", "a subgroup label")
+            subgroups[study] = row["subgroup"].strip()
         for c in needed:
             if not row.get(c, "").strip():
                 raise InputError(f"line {i} ({study}), {c}", "", "a value (the cell is empty)")
@@ -186,7 +196,8 @@ def _write_plot(path: str, result: PoolResult, kind: str, title: str) -> None:
 
 def _handle_pool(args: argparse.Namespace) -> Output:
     measure = args.measure.upper()
-    effects, dropped, rows = read_effects_csv(args.input, measure)
+    groups: dict[str, str] = {}
+    effects, dropped, rows = read_effects_csv(args.input, measure, groups)
     if args.method.upper() == "MH":
         if measure not in BINARY_MEASURES:
             raise InputError("method", args.method, "FE, DL, REML or PM for this measure")
@@ -225,6 +236,23 @@ def _handle_pool(args: argparse.Namespace) -> Output:
                 f"\n  without {s}: {r.reported(r.estimate):.4f} "
                 f"({r.reported(r.ci_low):.4f} to {r.reported(r.ci_high):.4f})"
             )
+    if groups and len(set(groups.values())) >= 2:
+        sub = subgroup_analysis(
+            effects,
+            [groups[e.study] for e in effects],
+            method="FE" if result.method == "MH" else result.method,
+            hksj=result.hksj,
+        )
+        data["subgroups"] = sub.to_dict()
+        for g, r in sub.groups.items():
+            text += (
+                f"\n  subgroup {g}: {r.reported(r.estimate):.4f} ({r.reported(r.ci_low):.4f} to "
+                f"{r.reported(r.ci_high):.4f}), k = {r.k}"
+            )
+        text += (
+            f"\n  test for subgroup differences: Q = {sub.q_between:.4f}, df {sub.df}, "
+            f"p = {sub.p:.4g}"
+        )
     if args.forest:
         _write_plot(args.forest, result, "forest", Path(args.input).stem)
     if args.funnel:

@@ -201,3 +201,20 @@ def test_evidence_clinic(capsys: Capsys) -> None:
         "mdd",
     )
     assert "responders" in err
+
+
+def test_pool_reports_subgroups_and_the_test_for_difference(capsys: Capsys, tmp_path: Path) -> None:
+    # synthetic rows, grouped as in Bahji 2020 (racemic IV vs esketamine intranasal)
+    path = tmp_path / "sub.csv"
+    path.write_text(
+        "study,events_treat,n_treat,events_ctrl,n_ctrl,subgroup\n"
+        "r1,12,20,4,20,racemic iv\nr2,15,25,5,24,racemic iv\nr3,9,18,3,17,racemic iv\n"
+        "e1,60,110,45,108,esketamine in\ne2,50,100,40,98,esketamine in\n",
+        encoding="utf-8",
+    )
+    d = run_json(capsys, "pool", "--measure", "RR", "--method", "DL", "--input", str(path))
+    sub = d["subgroups"]
+    assert set(sub["groups"]) == {"racemic iv", "esketamine in"}
+    test = sub["test_for_subgroup_differences"]
+    assert test["df"] == 1 and 0 <= test["p"] <= 1
+    assert sub["groups"]["racemic iv"]["estimate"] > sub["groups"]["esketamine in"]["estimate"]

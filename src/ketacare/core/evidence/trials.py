@@ -437,6 +437,16 @@ class TrialPool:
     filters: dict[str, Any]
     subgroups: SubgroupResult | None = None
 
+    def forest_svg(self, title: str = "") -> str:
+        from ketacare.core.evidence.plots import forest_svg
+
+        return forest_svg(self.result, title=title)
+
+    def funnel_svg(self, title: str = "") -> str:
+        from ketacare.core.evidence.plots import funnel_svg
+
+        return funnel_svg(self.result, title=title)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "filters": self.filters,
