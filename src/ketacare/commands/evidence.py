@@ -359,6 +359,7 @@ def _handle_clinic(args: argparse.Namespace) -> Output:
         route=args.route,
         condition=args.condition,
         outcome=args.outcome,
+        drug=args.drug,
         include_reconstructed=not args.exclude_reconstructed,
     )
     c, lit = out["clinic"], out["literature"]
@@ -442,6 +443,7 @@ def register(subparsers: Any) -> None:
     cl.add_argument("--route", required=True, choices=ROUTES)
     cl.add_argument("--condition", required=True, choices=CONDITIONS)
     cl.add_argument("--outcome", default="response", choices=OUTCOME_CLASSES)
+    cl.add_argument("--drug", choices=DRUGS)
     cl.add_argument("--exclude-reconstructed", action="store_true")
 
 

@@ -196,3 +196,12 @@ def test_clinic_vs_literature_refuses_bad_counts() -> None:
         clinic_vs_literature(0, 0, route="iv", condition="trd")
     with pytest.raises(InputError, match="condition"):
         clinic_vs_literature(1, 3, route="iv", condition="flu")
+
+
+def test_clinic_vs_literature_can_restrict_to_a_drug() -> None:
+    # intranasal TRD response counts: Daly 2018 esketamine arms, primary timepoint
+    # (JAMA Psychiatry Table 1, period 1: 1/11 + 2/11 + 5/12 = 8/34)
+    out = clinic_vs_literature(5, 10, route="in", condition="trd", drug="esketamine")
+    assert [(s["events"], s["n"]) for s in out["literature"]["studies"]] == [(8, 34)]
+    none = clinic_vs_literature(5, 10, route="in", condition="trd", drug="racemic")
+    assert none["literature"]["k"] == 0

@@ -651,10 +651,12 @@ def clinic_vs_literature(
     route: str,
     condition: str,
     outcome: str = "response",
+    drug: str | None = None,
     include_reconstructed: bool = True,
     level: float = 0.95,
 ) -> dict[str, Any]:
-    """The clinic's rate with a Wilson CI beside the pooled published rate (same route/condition).
+    """The clinic's rate with a Wilson CI beside the pooled published rate (same route/condition,
+    and the same drug if ``drug`` is given).
 
     The published rate pools the active-arm event counts of the matching records (two-arm trials'
     active arms and single-arm studies) as logit proportions with REML (metafor
@@ -674,7 +676,7 @@ def clinic_vs_literature(
     lo, hi = wilson_interval(responders, n, level)
     studies: list[dict[str, Any]] = []
     rates_only: list[dict[str, Any]] = []
-    for t in list_trials(route=route, condition=condition, outcome=outcome):
+    for t in list_trials(route=route, condition=condition, outcome=outcome, drug=drug):
         if t.is_synthesis:
             continue
         outs = [o for o in t.outcomes if o.outcome_class == outcome]
@@ -758,5 +760,6 @@ def clinic_vs_literature(
         "route": route,
         "condition": condition,
         "outcome": outcome,
+        "drug": drug,
         "notes": notes,
     }
