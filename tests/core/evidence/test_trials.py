@@ -182,8 +182,8 @@ def test_clinic_vs_literature_puts_the_clinic_beside_the_published_rate() -> Non
 def test_clinic_vs_literature_flags_reconstructed_counts_and_lists_rates_apart() -> None:
     out = clinic_vs_literature(12, 30, route="iv", condition="trd")
     lit = out["literature"]
-    assert [s["trial"] for s in lit["studies"]] == ["anand-2023"]
-    assert lit["studies"][0]["reconstructed"] is True
+    assert [s["trial"] for s in lit["studies"]] == ["murrough-2013", "anand-2023"]
+    assert all(s["reconstructed"] for s in lit["studies"])
     assert any(r["trial"] == "phillips-2020" for r in lit["rates_only"])
     none = clinic_vs_literature(12, 30, route="iv", condition="trd", include_reconstructed=False)
     assert none["literature"]["k"] == 0 and none["literature"]["rate"] is None
