@@ -205,3 +205,15 @@ def test_clinic_vs_literature_can_restrict_to_a_drug() -> None:
     assert [(s["events"], s["n"]) for s in out["literature"]["studies"]] == [(8, 34)]
     none = clinic_vs_literature(5, 10, route="in", condition="trd", drug="racemic")
     assert none["literature"]["k"] == 0
+
+
+def test_every_data_file_starts_with_its_grammar_and_published_source() -> None:
+    from importlib import resources
+
+    root = resources.files("ketacare.core.evidence").joinpath("data")
+    files = [e for e in root.iterdir() if e.name.endswith(".toml")]
+    assert len(files) == len(list_trials()) >= 29
+    for entry in files:
+        head = entry.read_text(encoding="utf-8").splitlines()[:9]
+        assert head[0].startswith("# KetaCare trial record. Grammar"), entry.name
+        assert any(line.startswith("# Published source") for line in head), entry.name
