@@ -216,3 +216,37 @@ def test_a_lagged_dose_is_the_same_curve_shifted() -> None:
     base = solve(a, [Input(3, np.array([10.0]), 0.0)], times, 0)[0]
     lagged = solve(a, [Input(3, np.array([10.0]), 15.0)], times + 15.0, 0)[0]
     np.testing.assert_allclose(lagged, base, rtol=1e-10, atol=1e-14)
+
+
+@pytest.mark.parametrize("model_id", ["domino1982", "kamp2020", "hijazi2003", "fanta2015"])
+@pytest.mark.parametrize("route", ["iv", "po"])
+def test_closed_form_roots_match_the_eigen_path(model_id: str, route: str) -> None:
+    model = get_model(model_id)
+    weights = np.linspace(40.0, 140.0, 7)
+    doses = [Dose("iv", 30.0, 0.0, 40.0), Dose(route, 20.0, 90.0)]
+    plan = prepare(model, doses, weights)
+    closed = solve(plan.a, plan.inputs, TIMES, plan.central, method="mammillary")
+    general = solve(plan.a, plan.inputs, TIMES, plan.central, method="eig")
+    np.testing.assert_allclose(closed, general, rtol=1e-10, atol=1e-13)
+
+
+def test_the_closed_form_refuses_a_non_mammillary_model() -> None:
+    plan = prepare(get_model("perez-ruixo2021"), [Dose("in", 56.0)], np.array([70.0]))
+    with pytest.raises(ValueError, match="mammillary"):
+        solve(plan.a, plan.inputs, TIMES, plan.central, method="mammillary")
+
+
+@settings(max_examples=40, deadline=None)
+@given(seed=st.integers(0, 10_000), n=st.integers(2, 5), regimen=inputs_strategy)
+def test_closed_form_matches_expm_on_random_mammillary_models(
+    seed: int, n: int, regimen: list
+) -> None:
+    a = _random_model(seed, n)
+    inputs = [
+        Input(n - 1 if depot else 0, np.array([amt]), start, dur)
+        for amt, start, dur, depot in regimen
+    ]
+    times = np.array([1.0, 30.0, 200.0, 700.0])
+    ours = solve(a, inputs, times, 0)
+    ref = expm_oracle(a, inputs, times, 0)
+    assert np.all(np.abs(ours - ref) <= 1e-8 * np.abs(ref) + 1e-12 * sum(r[0] for r in regimen))

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
+AnyArray = npt.NDArray[Any]  # float64, or complex128 for a model with complex eigenvalues
 
 #: eigenvalues closer to zero than this are treated as zero (a sink compartment).
 _ZERO = 1e-300
@@ -42,12 +44,11 @@ class Input:
     duration_min: float = 0.0
 
 
-def _phi(lam: npt.NDArray[np.generic], tau: FloatArray) -> npt.NDArray[np.generic]:
+def _phi(lam: AnyArray, tau: FloatArray) -> AnyArray:
     """``expm1(lam * tau) / lam`` with the limit ``tau`` at ``lam == 0`` (shapes broadcast)."""
     small = np.abs(lam) < _ZERO
     safe = np.where(small, 1.0, lam)
-    out = np.expm1(safe * tau) / safe
-    return np.where(small, tau, out)
+    return np.where(small, tau, np.expm1(safe * tau) / safe)
 
 
 def solve(
@@ -55,56 +56,249 @@ def solve(
     inputs: Sequence[Input],
     times_min: FloatArray,
     observe: int | None,
+    *,
+    method: str = "auto",
 ) -> FloatArray:
     """Amounts (mg) at ``times_min``.
 
     ``a`` has shape (P, n, n). With ``observe`` an index the result has shape (P, T) (amount in that
     compartment); with ``observe=None`` it has shape (P, n, T) (every compartment).
+
+    ``method``: ``"eig"`` (general eigen-decomposition), ``"mammillary"`` (closed-form roots for a
+    central compartment with up to three peripheral compartments and first-order depots into it,
+    observed in the central compartment) or ``"auto"`` (the closed form when it applies).
     """
     a = np.asarray(a, dtype=np.float64)
     if a.ndim != 3 or a.shape[1] != a.shape[2]:
         raise ValueError("a must have shape (P, n, n)")
     times = np.asarray(times_min, dtype=np.float64)
-    p, n, _ = a.shape
+    comps = sorted({inp.compartment for inp in inputs})
+    if observe is None:
+        return np.stack(
+            [_solve_one(a, inputs, times, o, comps, "eig") for o in range(a.shape[1])], 1
+        )
+    return _solve_one(a, inputs, times, observe, comps, method)
+
+
+def _solve_one(
+    a: FloatArray,
+    inputs: Sequence[Input],
+    times: FloatArray,
+    observe: int,
+    comps: list[int],
+    method: str,
+) -> FloatArray:
+    modes = None
+    if method in ("auto", "mammillary"):
+        modes = mammillary_modes(a, observe, comps)
+        if modes is None and method == "mammillary":
+            raise ValueError(
+                "the model is not a mammillary model observed in its central compartment"
+            )
+    if modes is None:
+        modes = eig_modes(a, observe, comps)
+    lam, coefs = modes
+    return evaluate(lam, coefs, inputs, times)
+
+
+Modes = tuple[AnyArray, dict[int, AnyArray]]
+
+
+def eig_modes(a: FloatArray, observe: int, comps: Sequence[int]) -> Modes:
+    """Exponents (P, n) and, per input compartment, mode weights (P, n) by eigen-decomposition.
+
+    The amount in ``observe`` after a unit bolus into ``j`` is ``sum_k w_jk exp(lam_k t)``.
+    """
     lam, vecs = np.linalg.eig(a)
     if np.iscomplexobj(lam) and np.all(lam.imag == 0) and np.all(vecs.imag == 0):
         lam, vecs = lam.real, vecs.real
     inv = np.linalg.inv(vecs)
-    rows = vecs[:, observe, :][:, None, :] if observe is not None else vecs  # (P, m, n)
-    dtype = np.result_type(lam, np.float64)
-    out = np.zeros((p, rows.shape[1], times.size), dtype=dtype)
+    return lam, {j: vecs[:, observe, :] * inv[:, :, j] for j in comps}
 
-    # Group inputs by compartment: the eigen-coefficients depend only on the compartment.
-    by_comp: dict[int, list[Input]] = {}
+
+def mammillary_modes(a: FloatArray, central: int, comps: Sequence[int]) -> Modes | None:
+    """Closed-form modes when ``a`` is mammillary around ``central`` (else ``None``).
+
+    Peripheral compartments exchange only with the central one and eliminate nothing; depots empty
+    first-order into the central compartment only. The disposition exponents are the roots of the
+    characteristic polynomial (quadratic or trigonometric cubic, polished by one Newton step); the
+    weight of root k after a central bolus is prod_j (k_j1 - l_k) / prod_(m != k) (l_m - l_k), and a
+    depot with rate ka adds the mode ka and scales each weight by ka / (ka - l_k).
+    """
+    p, n, _ = a.shape
+    first = a[0]
+    others = [j for j in range(n) if j != central]
+    periph: list[int] = []
+    depots: list[int] = []
+    for j in others:
+        row, col = first[j].copy(), first[:, j].copy()
+        row[[j, central]] = 0.0
+        col[[j, central]] = 0.0
+        if np.any(row != 0) or np.any(col != 0):
+            return None
+        if np.all(a[:, j, central] == 0) and np.all(a[:, central, j] > 0):
+            if not np.allclose(a[:, j, j], -a[:, central, j], rtol=1e-14, atol=0):
+                return None
+            depots.append(j)
+        elif np.all(a[:, j, central] > 0) and np.all(a[:, central, j] > 0):
+            periph.append(j)
+        elif np.all(a[:, j, central] == 0) and np.all(a[:, central, j] == 0):
+            continue  # an unconnected compartment (a depot nobody doses)
+        else:
+            return None
+    if len(periph) > 3 or any(c not in depots and c != central for c in comps):
+        return None
+    k_out = np.stack([a[:, j, central] for j in periph], 1) if periph else np.zeros((p, 0))
+    k_back = np.stack([a[:, central, j] for j in periph], 1) if periph else np.zeros((p, 0))
+    if not np.allclose(
+        [a[:, j, j] for j in periph], [-a[:, central, j] for j in periph], rtol=1e-14
+    ):
+        return None
+    k10 = -a[:, central, central] - k_out.sum(axis=1)
+    lam = _mammillary_roots(k10, k_out, k_back)  # decay rates, positive, (P, m)
+    m = lam.shape[1]
+    weight = np.ones_like(lam)
+    for k in range(m):
+        for j in range(k_back.shape[1]):
+            weight[:, k] *= k_back[:, j] - lam[:, k]
+        for q in range(m):
+            if q != k:
+                weight[:, k] /= lam[:, q] - lam[:, k]
+    if not np.all(np.isfinite(weight)):
+        return None
+    coefs: dict[int, AnyArray] = {}
+    extra: list[FloatArray] = []
+    for j in comps:
+        if j == central:
+            coefs[j] = weight
+            continue
+        ka = a[:, central, j]
+        gap = ka[:, None] - lam
+        if np.any(np.abs(gap) <= 1e-6 * ka[:, None]):
+            return None  # near-equal rates: the eigen path handles them
+        extra.append(ka)
+    lam_all = np.concatenate([lam] + [e[:, None] for e in extra], axis=1)
+    out: dict[int, AnyArray] = {}
+    pos = m
+    for j in comps:
+        w = np.zeros_like(lam_all)
+        if j == central:
+            w[:, :m] = weight
+        else:
+            ka = a[:, central, j]
+            scaled = weight * ka[:, None] / (ka[:, None] - lam)
+            w[:, :m] = scaled
+            w[:, pos] = -scaled.sum(axis=1)
+            pos += 1
+        out[j] = w
+    return -lam_all, out
+
+
+def _mammillary_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) -> FloatArray:
+    """Positive decay rates of a mammillary model with 0-3 peripheral compartments, (P, m)."""
+    m = k_out.shape[1]
+    if m == 0:
+        return k10[:, None].copy()
+    if m == 1:
+        s = k10 + k_out[:, 0] + k_back[:, 0]
+        prod = k10 * k_back[:, 0]
+        disc = np.sqrt(np.maximum(s * s - 4.0 * prod, 0.0))
+        big = (s + disc) / 2.0
+        roots = np.stack([big, prod / big], 1)  # small root from the product: no cancellation
+    else:
+        if m == 2:
+            k12, k13 = k_out[:, 0], k_out[:, 1]
+            k21, k31 = k_back[:, 0], k_back[:, 1]
+            coeffs = [
+                np.ones_like(k10),
+                -(k10 + k12 + k13 + k21 + k31),
+                k10 * k21 + k10 * k31 + k21 * k31 + k12 * k31 + k13 * k21,
+                -k10 * k21 * k31,
+            ]
+        else:
+            return _polynomial_roots(k10, k_out, k_back)
+        a2, a1, a0 = -coeffs[1], coeffs[2], -coeffs[3]
+        pp = a1 - a2 * a2 / 3.0
+        qq = -2.0 * a2**3 / 27.0 + a1 * a2 / 3.0 - a0
+        r = np.sqrt(np.maximum(-pp / 3.0, 0.0))
+        arg = np.clip(3.0 * qq / (2.0 * pp * r), -1.0, 1.0)
+        theta = np.arccos(arg) / 3.0
+        roots = np.stack(
+            [2.0 * r * np.cos(theta - 2.0 * np.pi * k / 3.0) + a2 / 3.0 for k in range(3)], 1
+        )
+        for _ in range(1):  # Newton polish on l^3 - a2 l^2 + a1 l - a0
+            f = ((roots - a2[:, None]) * roots + a1[:, None]) * roots - a0[:, None]
+            df = (3.0 * roots - 2.0 * a2[:, None]) * roots + a1[:, None]
+            roots = roots - f / df
+    return roots
+
+
+def _polynomial_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) -> FloatArray:
+    """Roots for four or more compartments, from the symmetric eigenproblem (still exact)."""
+    p, m = k_out.shape
+    n = m + 1
+    a = np.zeros((p, n, n))
+    a[:, 0, 0] = -(k10 + k_out.sum(axis=1))
+    for j in range(m):
+        a[:, j + 1, 0] = k_out[:, j]
+        a[:, 0, j + 1] = k_back[:, j]
+        a[:, j + 1, j + 1] = -k_back[:, j]
+    # similar to a symmetric matrix: s_ij = sqrt(a_ij a_ji)
+    sym = a.copy()
+    for j in range(m):
+        sym[:, 0, j + 1] = sym[:, j + 1, 0] = np.sqrt(k_out[:, j] * k_back[:, j])
+    roots: FloatArray = -np.linalg.eigvalsh(sym)
+    return roots
+
+
+def evaluate(
+    lam: AnyArray,
+    coefs: dict[int, AnyArray],
+    inputs: Sequence[Input],
+    times: FloatArray,
+) -> FloatArray:
+    """Superpose every input's response ``sum_k w_k f_k(t)``; shape (P, T).
+
+    One exponential per patient, mode and time: a bolus gives ``exp(l tau)``; a zero-order input
+    of duration ``d`` gives ``expm1(l tau) / l`` while it runs and ``exp(l (tau - d)) * expm1(l d)
+    / l`` after it. While it runs the sum is taken as ``sum_k (w_k / l_k) exp(l_k tau) - sum_k
+    w_k / l_k``, except at times so short that ``|l tau| < 1e-3`` for some mode, where ``expm1``
+    is used to avoid cancellation.
+    """
+    p = lam.shape[0]
+    dtype = np.result_type(lam, np.float64)
+    out = np.zeros((p, times.size), dtype=dtype)
+    has_zero = bool(np.any(np.abs(lam) < _ZERO))
+    safe_lam = np.where(np.abs(lam) < _ZERO, 1.0, lam)
+    min_rate = float(np.min(np.abs(lam))) if lam.size else 0.0
     for inp in inputs:
-        by_comp.setdefault(inp.compartment, []).append(inp)
-    for comp, group in by_comp.items():
-        # weight of eigenmode k for this compartment: V^-1[k, comp]  -> (P, n)
-        w = inv[:, :, comp]
-        # Sum over inputs of amount * modal time-function -> (P, n, T)
-        modal = np.zeros((p, n, times.size), dtype=dtype)
-        for inp in group:
-            amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
-            tau = times - inp.start_min
-            active = tau > 0.0 if inp.duration_min > 0 else tau >= 0.0
-            if not np.any(active):
-                continue
-            idx = np.nonzero(active)[0]
-            tt = tau[idx][None, None, :]
-            lam3 = lam[:, :, None]
-            if inp.duration_min <= 0:
-                f = np.exp(lam3 * tt)
-                modal[:, :, idx] += amount[:, None, None] * f
-            else:
-                d = inp.duration_min
-                rate = amount / d
-                during = np.minimum(tt, d)
-                after = np.maximum(tt - d, 0.0)
-                f = np.exp(lam3 * after) * _phi(lam3, np.broadcast_to(during, tt.shape))
-                modal[:, :, idx] += rate[:, None, None] * f
-        modal *= w[:, :, None]
-        out += np.einsum("pmk,pkt->pmt", rows, modal)
+        amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
+        tau = times - inp.start_min
+        d = inp.duration_min
+        w = coefs[inp.compartment]
+        if d <= 0:
+            idx = np.nonzero(tau >= 0.0)[0]
+            if idx.size:
+                e = np.exp(lam[:, :, None] * tau[idx])
+                out[:, idx] += amount[:, None] * np.einsum("pk,pkt->pt", w, e)
+            continue
+        rate = amount / d
+        after = np.nonzero(tau > d)[0]
+        if after.size:
+            g = _phi(lam, np.full(lam.shape, d))
+            e = np.exp(lam[:, :, None] * (tau[after] - d))
+            out[:, after] += rate[:, None] * np.einsum("pk,pkt->pt", w * g, e)
+        during = (tau > 0.0) & (tau <= d)
+        short = during & (tau * min_rate < 1e-3) if not has_zero else during
+        fast = np.nonzero(during & ~short)[0]
+        if fast.size:
+            wl = w / safe_lam
+            e = np.exp(lam[:, :, None] * tau[fast])
+            resp = np.einsum("pk,pkt->pt", wl, e) - wl.sum(axis=1)[:, None]
+            out[:, fast] += rate[:, None] * resp
+        slow = np.nonzero(short)[0]
+        if slow.size:
+            f = _phi(lam[:, :, None], np.broadcast_to(tau[slow], (p, lam.shape[1], slow.size)))
+            out[:, slow] += rate[:, None] * np.einsum("pk,pkt->pt", w, f)
     result: FloatArray = np.asarray(out.real, dtype=np.float64)
-    if observe is not None:
-        return result[:, 0, :]
     return result
