@@ -151,10 +151,9 @@ def mammillary_modes(a: FloatArray, central: int, comps: Sequence[int]) -> Modes
         return None
     k_out = np.stack([a[:, j, central] for j in periph], 1) if periph else np.zeros((p, 0))
     k_back = np.stack([a[:, central, j] for j in periph], 1) if periph else np.zeros((p, 0))
-    if not np.allclose(
-        [a[:, j, j] for j in periph], [-a[:, central, j] for j in periph], rtol=1e-14
-    ):
-        return None
+    for j in periph:  # a peripheral compartment only returns drug to the central one
+        if np.max(np.abs(a[:, j, j] + a[:, central, j])) > 1e-14 * np.max(a[:, central, j]):
+            return None
     k10 = -a[:, central, central] - k_out.sum(axis=1)
     lam = _mammillary_roots(k10, k_out, k_back)  # decay rates, positive, (P, m)
     m = lam.shape[1]
@@ -224,13 +223,13 @@ def _mammillary_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) ->
         r = np.sqrt(np.maximum(-pp / 3.0, 0.0))
         arg = np.clip(3.0 * qq / (2.0 * pp * r), -1.0, 1.0)
         theta = np.arccos(arg) / 3.0
-        roots = np.stack(
-            [2.0 * r * np.cos(theta - 2.0 * np.pi * k / 3.0) + a2 / 3.0 for k in range(3)], 1
-        )
-        for _ in range(1):  # Newton polish on l^3 - a2 l^2 + a1 l - a0
-            f = ((roots - a2[:, None]) * roots + a1[:, None]) * roots - a0[:, None]
-            df = (3.0 * roots - 2.0 * a2[:, None]) * roots + a1[:, None]
-            roots = roots - f / df
+        big = 2.0 * r * np.cos(theta) + a2 / 3.0
+        mid = 2.0 * r * np.cos(theta - 2.0 * np.pi / 3.0) + a2 / 3.0
+        roots = np.stack([big, mid, a0 / (big * mid)], 1)  # smallest from the product of roots
+        # one Newton step on l^3 - a2 l^2 + a1 l - a0 polishes the rounding of the trig formula
+        f = ((roots - a2[:, None]) * roots + a1[:, None]) * roots - a0[:, None]
+        df = (3.0 * roots - 2.0 * a2[:, None]) * roots + a1[:, None]
+        roots = roots - f / df
     return roots
 
 
