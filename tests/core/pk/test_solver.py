@@ -269,3 +269,18 @@ def test_uniform_grid_shortcut_matches_pointwise_exponentials(model_id: str) -> 
         axis=1,
     )
     np.testing.assert_allclose(on_grid[:, ::37], pointwise, rtol=1e-11, atol=1e-15)
+
+
+def test_large_batches_are_split_without_changing_the_result() -> None:
+    model = get_model("kamp2020")
+    weights = np.linspace(40.0, 150.0, 9001)
+    plan = prepare(model, [Dose("iv", 35.0, 0.0, 40.0)], weights)
+    whole = solve(plan.a, plan.inputs, TIMES, plan.central)
+    first = solve(
+        plan.a[:10],
+        [Input(0, i.amount_mg[:10], 0.0, 40.0) for i in plan.inputs],
+        TIMES,
+        plan.central,
+    )
+    assert whole.shape == (9001, TIMES.size)
+    np.testing.assert_allclose(whole[:10], first, rtol=1e-13)

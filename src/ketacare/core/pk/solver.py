@@ -30,6 +30,8 @@ AnyArray = npt.NDArray[Any]  # float64, or complex128 for a model with complex e
 
 #: eigenvalues closer to zero than this are treated as zero (a sink compartment).
 _ZERO = 1e-300
+#: patients solved together; larger batches are split (memory stays in cache).
+_CHUNK = 4096
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,23 @@ def solve(
     if a.ndim != 3 or a.shape[1] != a.shape[2]:
         raise ValueError("a must have shape (P, n, n)")
     times = np.asarray(times_min, dtype=np.float64)
+    p = a.shape[0]
+    if p > _CHUNK:  # blocks of patients keep the temporaries in cache
+        parts = []
+        for i in range(0, p, _CHUNK):
+            block = [
+                Input(
+                    inp.compartment,
+                    np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))[
+                        i : i + _CHUNK
+                    ],
+                    inp.start_min,
+                    inp.duration_min,
+                )
+                for inp in inputs
+            ]
+            parts.append(solve(a[i : i + _CHUNK], block, times, observe, method=method))
+        return np.concatenate(parts, axis=0)
     comps = sorted({inp.compartment for inp in inputs})
     if observe is None:
         return np.stack(
@@ -206,30 +225,22 @@ def _mammillary_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) ->
         big = (s + disc) / 2.0
         roots = np.stack([big, prod / big], 1)  # small root from the product: no cancellation
     else:
-        if m == 2:
-            k12, k13 = k_out[:, 0], k_out[:, 1]
-            k21, k31 = k_back[:, 0], k_back[:, 1]
-            coeffs = [
-                np.ones_like(k10),
-                -(k10 + k12 + k13 + k21 + k31),
-                k10 * k21 + k10 * k31 + k21 * k31 + k12 * k31 + k13 * k21,
-                -k10 * k21 * k31,
-            ]
-        else:
+        if m > 2:
             return _polynomial_roots(k10, k_out, k_back)
-        a2, a1, a0 = -coeffs[1], coeffs[2], -coeffs[3]
-        pp = a1 - a2 * a2 / 3.0
-        qq = -2.0 * a2**3 / 27.0 + a1 * a2 / 3.0 - a0
+        k12, k13 = k_out[:, 0], k_out[:, 1]
+        k21, k31 = k_back[:, 0], k_back[:, 1]
+        a2 = k10 + k12 + k13 + k21 + k31
+        a1 = k10 * (k21 + k31) + k21 * k31 + k12 * k31 + k13 * k21
+        a0 = k10 * k21 * k31
+        third = a2 / 3.0
+        pp = a1 - a2 * third
+        qq = third * (a1 - 2.0 * third * third) - a0
         r = np.sqrt(np.maximum(-pp / 3.0, 0.0))
-        arg = np.clip(3.0 * qq / (2.0 * pp * r), -1.0, 1.0)
-        theta = np.arccos(arg) / 3.0
-        big = 2.0 * r * np.cos(theta) + a2 / 3.0
-        mid = 2.0 * r * np.cos(theta - 2.0 * np.pi / 3.0) + a2 / 3.0
-        roots = np.stack([big, mid, a0 / (big * mid)], 1)  # smallest from the product of roots
-        # one Newton step on l^3 - a2 l^2 + a1 l - a0 polishes the rounding of the trig formula
-        f = ((roots - a2[:, None]) * roots + a1[:, None]) * roots - a0[:, None]
-        df = (3.0 * roots - 2.0 * a2[:, None]) * roots + a1[:, None]
-        roots = roots - f / df
+        theta = np.arccos(np.clip(1.5 * qq / (pp * r), -1.0, 1.0)) / 3.0
+        roots = np.empty((k10.size, 3))
+        roots[:, 0] = 2.0 * r * np.cos(theta) + third
+        roots[:, 1] = 2.0 * r * np.cos(theta - 2.0 * np.pi / 3.0) + third
+        roots[:, 2] = a0 / (roots[:, 0] * roots[:, 1])  # smallest from the product of roots
     return roots
 
 
@@ -268,7 +279,7 @@ def evaluate(
     dtype = np.result_type(lam, np.float64)
     out = np.zeros((p, times.size), dtype=dtype)
     has_zero = bool(np.any(np.abs(lam) < _ZERO))
-    safe_lam = np.where(np.abs(lam) < _ZERO, 1.0, lam)
+    safe_lam = np.where(np.abs(lam) < _ZERO, 1.0, lam) if has_zero else lam
     min_rate = float(np.min(np.abs(lam))) if lam.size else 0.0
     for inp in inputs:
         amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
@@ -279,7 +290,7 @@ def evaluate(
             _add_modal(out, tau >= 0.0, tau, w * amount[:, None], lam)
             continue
         rate = amount / d
-        g = _phi(lam, np.full(lam.shape, d))
+        g = _phi(lam, np.full(lam.shape, d)) if has_zero else np.expm1(lam * d) / lam
         _add_modal(out, tau > d, tau - d, w * g * rate[:, None], lam)
         during = (tau > 0.0) & (tau <= d)
         short = during & (tau * min_rate < 1e-3) if not has_zero else during
