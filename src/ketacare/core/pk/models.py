@@ -255,13 +255,19 @@ class PKModel:
         vols = self.volumes_l(w, factors)
         ev, ec = _SCALINGS[self.weight_scaling]
         ratio = w / self.reference_weight_kg
+        # when clearances and volumes scale alike, rate constants do not depend on weight: compute
+        # them at the reference weight so that every patient gets exactly the same matrix
+        same = ec == ev
+        vols_ref = (
+            self.volumes_l(np.full_like(w, self.reference_weight_kg), factors) if same else vols
+        )
         a = np.zeros((w.size, self.n, self.n))
         for f in self.flows:
             i = self.index(f.source)
             if f.kind == "k":
-                k = f.value * ratio ** (ec - ev) * np.ones_like(w)
+                k = f.value * (1.0 if same else ratio ** (ec - ev)) * np.ones_like(w)
             else:
-                k = f.value * ratio**ec / vols[:, i]
+                k = f.value * (1.0 if same else ratio**ec) / vols_ref[:, i]
             if f.param and f.param in factors:
                 k = k * factors[f.param]
             a[:, i, i] -= k
