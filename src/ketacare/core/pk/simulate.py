@@ -328,9 +328,12 @@ def effect_band(
     if model.sampling != "venous":
         reasons.append(f"{model.id} predicts {model.sampling} concentrations; Bowdle's were venous")
     applies = not reasons
-    minutes = {
-        f"{t:g}": round(minutes_above(times, conc * scale, t), 3) for t in BAND_THRESHOLDS_NG_PER_ML
-    }
+    minutes: dict[str, float] | None = None
+    if applies:  # never a number on a scale that does not apply
+        minutes = {
+            f"{t:g}": round(minutes_above(times, conc * scale, t), 3)
+            for t in BAND_THRESHOLDS_NG_PER_ML
+        }
     return {
         "label": BAND_LABEL,
         "source": BAND_SOURCE,
