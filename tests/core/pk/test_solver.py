@@ -236,7 +236,7 @@ def test_the_closed_form_refuses_a_non_mammillary_model() -> None:
         solve(plan.a, plan.inputs, TIMES, plan.central, method="mammillary")
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(seed=st.integers(0, 10_000), n=st.integers(2, 5), regimen=inputs_strategy)
 def test_closed_form_matches_expm_on_random_mammillary_models(
     seed: int, n: int, regimen: list
@@ -246,7 +246,7 @@ def test_closed_form_matches_expm_on_random_mammillary_models(
         Input(n - 1 if depot else 0, np.array([amt]), start, dur)
         for amt, start, dur, depot in regimen
     ]
-    times = np.array([1.0, 30.0, 200.0, 700.0])
+    times = np.array([30.0, 700.0])
     ours = solve(a, inputs, times, 0)
     ref = expm_oracle(a, inputs, times, 0)
     assert np.all(np.abs(ours - ref) <= 1e-8 * np.abs(ref) + 1e-12 * sum(r[0] for r in regimen))
