@@ -410,5 +410,6 @@ def curve(
             "seed": DEFAULT_SEED,
             "note": "5th-95th percentile of virtual patients drawn from the source's "
             "inter-individual variability (log-normal, omega^2 = ln(1 + CV^2)).",
+            "parameter_status": model.parameter_status,
         }
     return out
