@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ketacare.web.env import env_bool, env_list, env_str
+from ketacare.web.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("KETACARE_DATA_DIR", str(Path.cwd() / "var")) or "var")
@@ -44,7 +44,14 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_htmx",
     "ketacare.web.core_app",
+    "ketacare.web.accounts",
+    "ketacare.web.audit",
+    "ketacare.web.patients",
+    "ketacare.web.courses",
+    "ketacare.web.measures",
 ]
+
+AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -52,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ketacare.web.core_app.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -70,6 +78,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "ketacare.web.core_app.context.ketacare",
             ],
         },
     },
@@ -108,9 +117,14 @@ STATIC_ROOT = DATA_DIR / "static"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "/accounts/login/"
+LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("KETACARE_SECURE_COOKIES", not (DEBUG or DEMO))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# A reminder setting of the clinic, not a clinical rule: an active course with no measure for this
+# many days is listed as "measure due" on the dashboard.
+KETACARE_MEASURE_INTERVAL_DAYS = env_int("KETACARE_MEASURE_INTERVAL_DAYS", 7, minimum=1, maximum=90)

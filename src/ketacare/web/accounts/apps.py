@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "ketacare.web.accounts"
+    label = "accounts"
+    verbose_name = "Clinics, users and roles"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,82 @@
+"""Appending to the audit trail. Called by every clinical service function inside its transaction.
+
+with transaction.atomic():
+    before = snapshot(patient)
+    ...change and save...
+    record(actor, "patient.update", patient, before, snapshot(patient), reason)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import uuid
+from typing import Any
+
+from django.db import connection, models
+
+from ketacare.web.audit.models import AuditEntry
+
+
+class AuditOutsideTransactionError(RuntimeError):
+    """``record`` was called outside ``transaction.atomic``: the action and its entry must commit
+    together or not at all."""
+
+
+def jsonable(value: Any) -> Any:
+    """Convert a field value to JSON-able data (dates as ISO strings, UUIDs as strings)."""
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (dt.datetime, dt.date, dt.time)):
+        return value.isoformat()
+    if isinstance(value, (uuid.UUID, decimal.Decimal)):
+        return str(value)
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return [jsonable(v) for v in value]
+    if isinstance(value, models.Model):
+        return str(getattr(value, "uuid", value.pk))
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of ``obj`` (foreign keys as ids), JSON-able."""
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        if fields is not None and field.name not in fields:
+            continue
+        data[field.attname] = jsonable(getattr(obj, field.attname))
+    return data
+
+
+def _clinic_id(obj: models.Model) -> int:
+    clinic_id = getattr(obj, "clinic_id", None)
+    if clinic_id is None and obj._meta.label_lower == "accounts.clinic":
+        clinic_id = obj.pk
+    if clinic_id is None:
+        raise ValueError(f"{obj._meta.label} has no clinic_id; audited objects carry their clinic")
+    return int(clinic_id)
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one audit entry. Must run inside ``transaction.atomic`` (raises otherwise)."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransactionError(f"audit record of {action!r} outside transaction.atomic")
+    return AuditEntry.objects.create(
+        clinic_id=_clinic_id(obj),
+        actor=actor if getattr(actor, "pk", None) is not None else None,
+        action=action,
+        object_type=obj._meta.label_lower,
+        object_uuid=obj.uuid,  # type: ignore[attr-defined]
+        before=jsonable(before) if before is not None else None,
+        after=jsonable(after) if after is not None else None,
+        reason=reason or "",
+    )

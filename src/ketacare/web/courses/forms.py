@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django import forms
+
+from ketacare.core import protocols as core_protocols
+from ketacare.web.courses.models import COURSE_TRANSITIONS, CourseStatus
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+
+def protocol_choices() -> list[tuple[str, str]]:
+    return [
+        (p.id, f"{p.name} ({p.drug}, {p.route})")
+        for p in sorted(core_protocols.list_protocols(), key=lambda p: p.id)
+    ]
+
+
+class CourseForm(forms.Form):
+    protocol_id = forms.ChoiceField(label="Protocol", choices=protocol_choices)
+    start_date = forms.DateField(widget=DateInput)
+    weight_kg = forms.FloatField(label="Weight (kg)", help_text="checked by the protocol's rules")
+    closed_dates = forms.CharField(
+        required=False,
+        label="Closed dates",
+        help_text="clinic closures to skip, comma-separated YYYY-MM-DD",
+    )
+    sessions = forms.IntegerField(
+        required=False, min_value=1, label="Number of sessions", help_text="blank: the protocol's"
+    )
+    reason = forms.CharField(required=False, label="Note", widget=forms.TextInput)
+
+    def clean_closed_dates(self) -> list[dt.date]:
+        text: str = self.cleaned_data.get("closed_dates") or ""
+        dates: list[dt.date] = []
+        for part in (p.strip() for p in text.split(",")):
+            if not part:
+                continue
+            try:
+                dates.append(dt.date.fromisoformat(part))
+            except ValueError:
+                raise forms.ValidationError(
+                    f"{part!r} is not a date; allowed: YYYY-MM-DD, comma-separated"
+                ) from None
+        return dates
+
+
+class StatusForm(forms.Form):
+    to_status = forms.ChoiceField(label="Move to", choices=CourseStatus.choices)
+    reason = forms.CharField(label="Reason", widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, current: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if current is not None:
+            allowed = COURSE_TRANSITIONS.get(current, ())
+            self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+                (value, label) for value, label in CourseStatus.choices if value in allowed
+            ]

@@ -1,0 +1,156 @@
+"""Clinical actions on treatment courses. Each is one transaction with one audit entry.
+
+The protocol, its schedule and every dose come from ``ketacare.core.protocols``; this module only
+stores the core's results and records who did what and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import transaction
+
+from ketacare.core import protocols as core_protocols
+from ketacare.core.errors import InputError
+from ketacare.web.accounts.models import User
+from ketacare.web.accounts.permissions import require
+from ketacare.web.audit.services import record, snapshot
+from ketacare.web.core_app.records import save_versioned
+from ketacare.web.courses.models import (
+    COURSE_TRANSITIONS,
+    Course,
+    CourseEvent,
+    CourseStatus,
+    PlannedSession,
+    PlannedStatus,
+)
+from ketacare.web.patients.models import Patient
+
+COURSE_FIELDS = [
+    "protocol_id",
+    "drug",
+    "route",
+    "start_date",
+    "weight_kg",
+    "status",
+    "indication",
+    "version",
+    "ended_on",
+]
+
+
+def start_course(
+    actor: User,
+    patient: Patient,
+    *,
+    protocol_id: str,
+    start_date: dt.date,
+    weight_kg: float,
+    closed_dates: Iterable[dt.date] = (),
+    sessions: int | None = None,
+    indication: str = "",
+    reason: str = "",
+) -> Course:
+    """Start a course: the core plans the sessions from the protocol, start date and weight."""
+    require(actor, "prescribe")
+    if patient.clinic_id != actor.clinic_id:
+        raise InputError("patient", str(patient.uuid), "a patient of your clinic")
+    protocol = core_protocols.get_protocol(protocol_id)
+    plan = core_protocols.plan_schedule(
+        protocol.id,
+        start_date,
+        closed_dates=tuple(closed_dates),
+        weight_kg=weight_kg,
+        sessions=sessions,
+    )
+    with transaction.atomic():
+        course = Course.objects.create(
+            clinic_id=patient.clinic_id,
+            patient=patient,
+            protocol_id=protocol.id,
+            drug=protocol.drug,
+            route=protocol.route,
+            start_date=start_date,
+            weight_kg=weight_kg,
+            indication=indication or protocol.indication,
+            schedule=[session.to_dict() for session in plan],
+            prescriber=actor,
+        )
+        PlannedSession.objects.bulk_create(
+            [
+                PlannedSession(
+                    clinic_id=patient.clinic_id,
+                    course=course,
+                    index=session.index,
+                    date=session.date,
+                    phase=session.phase,
+                    step=session.step,
+                    dose_mg_per_kg=session.dose_mg_per_kg,
+                    dose_mg=session.dose_mg,
+                    window_start=session.window_start,
+                    window_end=session.window_end,
+                    note=session.note[:300],
+                )
+                for session in plan
+            ]
+        )
+        CourseEvent.objects.create(
+            clinic_id=patient.clinic_id,
+            course=course,
+            actor=actor,
+            kind="start",
+            to_status=course.status,
+            reason=reason or f"Started {protocol.name}",
+            data={"protocol": protocol.id, "source": protocol.source, "sessions": len(plan)},
+        )
+        record(actor, "course.start", course, None, snapshot(course, COURSE_FIELDS), reason)
+    return course
+
+
+def change_status(
+    actor: User,
+    course: Course,
+    *,
+    to_status: str,
+    reason: str,
+    expected_version: int,
+    data: dict[str, Any] | None = None,
+    on: dt.date | None = None,
+) -> Course:
+    """Move a course (induction -> review -> maintenance -> ended) with who and why."""
+    require(actor, "prescribe")
+    allowed = COURSE_TRANSITIONS.get(course.status, ())
+    if to_status not in allowed:
+        names = ", ".join(allowed) or "none (the course has ended)"
+        raise InputError("to_status", to_status, f"from {course.status}: {names}")
+    if not reason or not reason.strip():
+        raise InputError("reason", reason, "a reason for the change (who decided and why)")
+    with transaction.atomic():
+        before = snapshot(course, COURSE_FIELDS)
+        from_status = course.status
+        course.status = to_status
+        fields = ["status"]
+        if to_status == CourseStatus.ENDED:
+            course.ended_on = on or dt.date.today()
+            fields.append("ended_on")
+        save_versioned(course, expected_version, fields)
+        if to_status == CourseStatus.ENDED:
+            PlannedSession.objects.filter(course=course, status=PlannedStatus.PLANNED).update(
+                status=PlannedStatus.CANCELLED
+            )
+        CourseEvent.objects.create(
+            clinic_id=course.clinic_id,
+            course=course,
+            actor=actor,
+            kind="status",
+            from_status=from_status,
+            to_status=to_status,
+            reason=reason.strip(),
+            data=data or {},
+        )
+        record(
+            actor, "course.status", course, before, snapshot(course, COURSE_FIELDS), reason.strip()
+        )
+    return course

@@ -1,0 +1,98 @@
+"""Patient list, registration, chart and demographics edit."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+
+from ketacare.core.errors import InputError
+from ketacare.web.accounts.permissions import can, permission_required
+from ketacare.web.core_app.forms import add_input_error
+from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
+from ketacare.web.patients import services
+from ketacare.web.patients.forms import PatientForm
+from ketacare.web.patients.models import Patient
+
+
+@permission_required("view_patient_list")
+def patient_list(request: HttpRequest) -> HttpResponse:
+    patients = for_clinic(Patient.objects.filter(archived=False), request.user)
+    query = request.GET.get("q", "").strip()
+    if query:
+        patients = patients.filter(
+            Q(family_name__icontains=query)
+            | Q(given_name__icontains=query)
+            | Q(record_number__icontains=query)
+        )
+    return render(
+        request,
+        "patients/list.html",
+        {"patients": patients[:500], "q": query, "nav": "patients"},
+    )
+
+
+@permission_required("edit_demographics")
+def patient_new(request: HttpRequest) -> HttpResponse:
+    form = PatientForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]
+        except InputError as exc:
+            add_input_error(form, exc)
+        else:
+            messages.success(request, f"{patient.full_name} registered.")
+            return redirect("patients:detail", patient_uuid=patient.uuid)
+    return render(request, "patients/form.html", {"form": form, "nav": "patients", "new": True})
+
+
+@permission_required("view_demographics")
+def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
+    context: dict[str, object] = {"patient": patient, "nav": "patients"}
+    if can(request.user, "view_clinical"):
+        from ketacare.web.patients.chart import chart_context
+
+        context.update(chart_context(patient))
+    else:
+        from ketacare.web.courses.models import PlannedSession
+
+        context["upcoming"] = (
+            PlannedSession.objects.filter(course__patient=patient, status="planned")
+            .order_by("date")
+            .only("date", "index", "chair", "status", "course_id")[:20]
+        )
+    return render(request, "patients/detail.html", context)
+
+
+@permission_required("edit_demographics")
+def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
+    form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
+    if request.method == "POST" and form.is_valid():
+        expected = form.cleaned_data.get("version") or 0
+        changes = {
+            k: v
+            for k, v in form.cleaned_data.items()
+            if k != "version" and form.initial.get(k) != v
+        }
+        fresh = Patient.objects.get(pk=patient.pk)
+        try:
+            services.update_demographics(
+                request.user,  # type: ignore[arg-type]
+                fresh,
+                expected_version=expected,
+                **changes,
+            )
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+        except InputError as exc:
+            add_input_error(form, exc)
+        else:
+            messages.success(request, "Demographics saved.")
+            return redirect("patients:detail", patient_uuid=patient.uuid)
+    return render(
+        request, "patients/form.html", {"form": form, "patient": patient, "nav": "patients"}
+    )

@@ -1,0 +1,291 @@
+"""Named people and records for the web tests (real database: SQLite, or PostgreSQL via
+DATABASE_URL).
+
+People of "Northside" clinic: ``prescriber`` (Dr Priya Shah), ``nurse`` (Noor Haddad),
+``front_desk`` (Frank Osei), ``researcher`` (Rosa Lind), ``admin`` (Ada Brooks). And
+``other_clinician``: Dr Oscar Vance, a prescriber of "Southside" clinic, who must see nothing of
+Northside. ``world`` holds one record of each kind in Northside (and ``other_patient`` in
+Southside) for the every-URL permission test.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from ketacare.web.accounts.models import Clinic, User
+
+PASSWORD = "correct horse battery staple 42"
+
+PEOPLE = {
+    "prescriber": ("priya", "Priya", "Shah", "prescriber", "north"),
+    "nurse": ("noor", "Noor", "Haddad", "nurse", "north"),
+    "front_desk": ("frank", "Frank", "Osei", "front_desk", "north"),
+    "researcher": ("rosa", "Rosa", "Lind", "researcher", "north"),
+    "admin": ("ada", "Ada", "Brooks", "clinic_admin", "north"),
+    "other_clinician": ("oscar", "Oscar", "Vance", "prescriber", "south"),
+}
+
+
+@pytest.fixture
+def clinic(db: Any) -> Clinic:
+    return Clinic.objects.create(name="Northside Ketamine Clinic", chairs=3)
+
+
+@pytest.fixture
+def other_clinic(db: Any) -> Clinic:
+    return Clinic.objects.create(name="Southside Clinic", chairs=2)
+
+
+@pytest.fixture
+def people(clinic: Clinic, other_clinic: Clinic) -> dict[str, User]:
+    clinics = {"north": clinic, "south": other_clinic}
+    made: dict[str, User] = {}
+    for key, (username, first, last, role, where) in PEOPLE.items():
+        made[key] = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=first,
+            last_name=last,
+            role=role,
+            clinic=clinics[where],
+        )
+    return made
+
+
+@pytest.fixture
+def prescriber(people: dict[str, User]) -> User:
+    return people["prescriber"]
+
+
+@pytest.fixture
+def nurse(people: dict[str, User]) -> User:
+    return people["nurse"]
+
+
+@pytest.fixture
+def front_desk(people: dict[str, User]) -> User:
+    return people["front_desk"]
+
+
+@pytest.fixture
+def researcher(people: dict[str, User]) -> User:
+    return people["researcher"]
+
+
+@pytest.fixture
+def admin_user(people: dict[str, User]) -> User:
+    return people["admin"]
+
+
+@pytest.fixture
+def other_clinician(people: dict[str, User]) -> User:
+    return people["other_clinician"]
+
+
+@pytest.fixture
+def client_for() -> Callable[[User | None], Client]:
+    """A test client signed in as ``user`` (anonymous for None)."""
+
+    def make(user: User | None) -> Client:
+        client = Client()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def patient(clinic: Clinic) -> Any:
+    from ketacare.web.patients.models import Patient
+
+    return Patient.objects.create(
+        clinic=clinic,
+        record_number="N-0001",
+        given_name="Alex",
+        family_name="Marlowe",
+        date_of_birth=dt.date(1980, 5, 17),
+        sex="female",
+    )
+
+
+@pytest.fixture
+def other_patient(other_clinic: Clinic) -> Any:
+    from ketacare.web.patients.models import Patient
+
+    return Patient.objects.create(
+        clinic=other_clinic,
+        record_number="S-0001",
+        given_name="Sam",
+        family_name="Southgate",
+        date_of_birth=dt.date(1975, 1, 2),
+    )
+
+
+@pytest.fixture
+def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str, Any]:
+    """One record of each kind in Northside, stored directly (test data, not clinical logic)."""
+    from ketacare.web.courses.models import Course, PlannedSession
+    from ketacare.web.measures.models import Alert, Measure
+
+    prescriber = people["prescriber"]
+    course = Course.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        protocol_id="iv-racemic",
+        drug="racemic",
+        route="iv",
+        start_date=dt.date(2026, 1, 5),
+        weight_kg=70.0,
+        prescriber=prescriber,
+    )
+    planned = PlannedSession.objects.create(
+        clinic=patient.clinic,
+        course=course,
+        index=0,
+        date=dt.date(2026, 1, 5),
+        phase="induction",
+        dose_mg_per_kg=0.5,
+        chair=1,
+    )
+    measure = Measure.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        course=course,
+        scale_id="phq9",
+        taken_at=dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC),
+        items=[1] * 9,
+        result={"scale": "phq9", "total": 9},
+        total=9,
+        entered_by=prescriber,
+    )
+    from ketacare.web.patients.models import AntidepressantTrial
+
+    trial = AntidepressantTrial.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        drug="sertraline",
+        dose_mg=150,
+        weeks=8,
+        adequate=True,
+        response="none",
+        entered_by=prescriber,
+    )
+    alert = Alert.objects.create(
+        clinic=patient.clinic,
+        patient=patient,
+        measure=measure,
+        level="positive",
+        reason="test alert",
+    )
+    return {
+        "patient": patient,
+        "other_patient": other_patient,
+        "course": course,
+        "planned": planned,
+        "measure": measure,
+        "alert": alert,
+        "trial": trial,
+    }
+
+
+def _check_error_shape(
+    response: Any, status: int, code: str, field: str | None = None
+) -> dict[str, Any]:
+    """The API's one error shape: {"error": {"code", "message", "fields": {...}}}."""
+    assert response.status_code == status, response.content
+    body = response.json()
+    assert set(body) == {"error"}, body
+    error = body["error"]
+    assert set(error) == {"code", "message", "fields"}, error
+    assert error["code"] == code, error
+    assert isinstance(error["message"], str) and error["message"], error
+    assert isinstance(error["fields"], dict), error
+    if field is not None:
+        assert field in error["fields"], error
+        assert error["fields"][field], error
+    return error  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+def api_error() -> Callable[..., dict[str, Any]]:
+    return _check_error_shape
+
+
+@pytest.fixture
+def grow() -> Callable[..., list[Any]]:
+    """Add ``n`` patients to ``clinic``, each with a course, planned sessions (today among them),
+    measures on two scales with a baseline, and an open alert: data to count queries against."""
+
+    def make(clinic: Clinic, prescriber: User, n: int, measures_each: int = 6) -> list[Any]:
+        from django.utils import timezone
+
+        from ketacare.web.courses.models import Course, CourseEvent, PlannedSession
+        from ketacare.web.measures.models import Alert, Measure
+        from ketacare.web.patients.models import Patient
+
+        today = timezone.localdate()
+        now = timezone.now()
+        made = []
+        start = Patient.objects.filter(clinic=clinic).count()
+        for i in range(start, start + n):
+            p = Patient.objects.create(
+                clinic=clinic,
+                record_number=f"G-{i:04d}",
+                given_name=f"Given{i}",
+                family_name=f"Family{i}",
+                date_of_birth=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
+            )
+            course = Course.objects.create(
+                clinic=clinic,
+                patient=p,
+                protocol_id="iv-racemic",
+                drug="racemic",
+                route="iv",
+                start_date=today - dt.timedelta(days=21),
+                weight_kg=70,
+                prescriber=prescriber,
+            )
+            CourseEvent.objects.create(
+                clinic=clinic, course=course, actor=prescriber, kind="start", reason="start"
+            )
+            for k in range(4):
+                PlannedSession.objects.create(
+                    clinic=clinic,
+                    course=course,
+                    index=k,
+                    date=today - dt.timedelta(days=7 * (3 - k)),
+                    phase="induction",
+                    chair=1 + i % 3,
+                    status="done" if k < 3 else "planned",
+                    dose_mg=35.0,
+                )
+            for scale, top in (("madrs", 30), ("phq9", 20)):
+                for k in range(measures_each):
+                    m = Measure.objects.create(
+                        clinic=clinic,
+                        patient=p,
+                        course=course,
+                        scale_id=scale,
+                        taken_at=now - dt.timedelta(days=3 * (measures_each - k)),
+                        items=[],
+                        result={},
+                        total=max(top - 3 * k, 0),
+                        is_baseline=k == 0,
+                        entered_by=prescriber,
+                    )
+                    if k == 0 and scale == "madrs":
+                        course.baseline_measure = m
+                        course.save(update_fields=["baseline_measure"])
+            Alert.objects.create(
+                clinic=clinic, patient=p, measure=m, level="positive", reason="grown"
+            )
+            made.append(p)
+        return made
+
+    return make

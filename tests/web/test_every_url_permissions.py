@@ -1,0 +1,156 @@
+"""Visit every page as each named person and check who is allowed.
+
+ROUTES lists every named page URL with the roles that may open it. A role not listed gets 403.
+The other clinic's prescriber gets 404 for any Northside record (its existence is not revealed)
+and never sees a Northside name on a list page. Anonymous visitors are sent to the login page.
+``test_every_named_url_is_in_the_table`` fails when a URL is added without its row here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+ADMIN, PRESCRIBER, NURSE, FRONT, RESEARCH = (
+    "clinic_admin",
+    "prescriber",
+    "nurse",
+    "front_desk",
+    "researcher",
+)
+STAFF = {ADMIN, PRESCRIBER, NURSE, FRONT}
+CLINICAL = {PRESCRIBER, NURSE}
+EVERYONE = {ADMIN, PRESCRIBER, NURSE, FRONT, RESEARCH}
+
+Kwargs = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+def none(world: dict[str, Any]) -> dict[str, Any]:
+    return {}
+
+
+def patient(world: dict[str, Any]) -> dict[str, Any]:
+    return {"patient_uuid": world["patient"].uuid}
+
+
+def trial(world: dict[str, Any]) -> dict[str, Any]:
+    return {"patient_uuid": world["patient"].uuid, "trial_uuid": world["trial"].uuid}
+
+
+def measure(world: dict[str, Any]) -> dict[str, Any]:
+    return {"measure_uuid": world["measure"].uuid}
+
+
+def alert(world: dict[str, Any]) -> dict[str, Any]:
+    return {"alert_uuid": world["alert"].uuid}
+
+
+def course(world: dict[str, Any]) -> dict[str, Any]:
+    return {"course_uuid": world["course"].uuid}
+
+
+# (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
+# POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
+# error, never 403 or 404])
+ROUTES: list[tuple[Any, ...]] = [
+    ("dashboard", none, STAFF, False),
+    ("reports", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
+    ("accounts:profile", none, EVERYONE, False),
+    ("patients:list", none, STAFF, False),
+    ("patients:new", none, STAFF, False),
+    ("patients:detail", patient, STAFF, True),
+    ("patients:edit", patient, STAFF, True),
+    ("patients:intake", patient, CLINICAL, True),
+    ("patients:trial_add", patient, CLINICAL, True),
+    ("patients:trial_withdraw", trial, CLINICAL, True, "POST"),
+    ("patients:screen", patient, CLINICAL, True),
+    ("patients:consent", patient, CLINICAL, True),
+    ("courses:calendar", none, STAFF, False),
+    ("courses:new", patient, {PRESCRIBER}, True),
+    ("courses:plan", course, CLINICAL, True),
+    ("courses:status", course, {PRESCRIBER}, True),
+    ("audit:list", none, {ADMIN}, False),
+    ("measures:new", patient, CLINICAL, True),
+    ("measures:withdraw", measure, CLINICAL, True, "POST"),
+    ("measures:alerts", none, CLINICAL, False),
+    ("measures:acknowledge", alert, CLINICAL, True),
+]
+
+# pages that answer without a role check (they redirect or are public)
+NOT_IN_TABLE = {"home", "health", "accounts:login", "accounts:logout"}
+
+PEOPLE = ["prescriber", "nurse", "front_desk", "researcher", "admin", "other_clinician"]
+
+
+def _named_urls() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace
+                if ns in {"admin", "api-v1"}:
+                    continue
+                walk(entry.url_patterns, f"{namespace}{ns}:" if ns else namespace)
+            elif isinstance(entry, URLPattern) and entry.name:
+                names.add(namespace + entry.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_named_url_is_in_the_table() -> None:
+    listed = {name for name, *_ in ROUTES} | NOT_IN_TABLE
+    missing = _named_urls() - listed
+    assert not missing, f"add these URLs to ROUTES with the roles allowed: {sorted(missing)}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("person", PEOPLE)
+def test_each_person_opens_only_what_their_role_allows(
+    person: str, people: dict[str, Any], world: dict[str, Any], client_for: Any
+) -> None:
+    user = people[person]
+    client = client_for(user)
+    outsider = person == "other_clinician"
+    problems = []
+    for name, kwargs, allowed, names_record, *ok in ROUTES:
+        url = reverse(name, kwargs=kwargs(world))
+        post_only = ok == ["POST"]
+        response = client.post(url, {}) if post_only else client.get(url)
+        if user.role not in allowed:
+            expected = 403
+        elif outsider and names_record:
+            expected = 404
+        else:
+            expected = response.status_code if post_only else 200
+            if response.status_code in (403, 404, 405, 500):
+                expected = 200
+        if response.status_code != expected:
+            problems.append(f"{person} GET {url}: {response.status_code}, expected {expected}")
+        elif outsider and expected == 200:
+            text = response.content.decode()
+            for secret in ("Marlowe", str(world["patient"].uuid)):
+                if secret in text:
+                    problems.append(f"{person} GET {url} shows Northside's {secret!r}")
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.django_db
+def test_anonymous_visitors_are_sent_to_login(world: dict[str, Any], client_for: Any) -> None:
+    client = client_for(None)
+    for name, kwargs, *_ in ROUTES:
+        url = reverse(name, kwargs=kwargs(world))
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response["Location"].startswith("/accounts/login/"), url
+
+
+@pytest.mark.django_db
+def test_login_and_health_pages_need_no_login(client_for: Any) -> None:
+    client = client_for(None)
+    assert client.get(reverse("accounts:login")).status_code == 200
+    assert client.get(reverse("health")).status_code == 200
