@@ -191,6 +191,7 @@ def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str
         "measure": measure,
         "alert": alert,
         "trial": trial,
+        "nurse": people["nurse"],
     }
 
 

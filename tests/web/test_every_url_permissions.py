@@ -48,6 +48,10 @@ def alert(world: dict[str, Any]) -> dict[str, Any]:
     return {"alert_uuid": world["alert"].uuid}
 
 
+def nurse_account(world: dict[str, Any]) -> dict[str, Any]:
+    return {"user_uuid": world["nurse"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
@@ -59,6 +63,9 @@ ROUTES: list[tuple[Any, ...]] = [
     ("dashboard", none, STAFF, False),
     ("reports", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
     ("accounts:profile", none, EVERYONE, False),
+    ("accounts:staff", none, {ADMIN}, False),
+    ("accounts:staff_add", none, {ADMIN}, False, "POST"),
+    ("accounts:staff_change", nurse_account, {ADMIN}, True, "POST"),
     ("patients:list", none, STAFF, False),
     ("patients:new", none, STAFF, False),
     ("patients:detail", patient, STAFF, True),

@@ -14,4 +14,7 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.profile, name="profile"),
+    path("staff/", views.staff, name="staff"),
+    path("staff/add/", views.staff_add, name="staff_add"),
+    path("staff/<uuid:user_uuid>/", views.staff_change, name="staff_change"),
 ]
