@@ -63,6 +63,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("dashboard", none, STAFF, False),
     ("reports", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
     ("accounts:profile", none, EVERYONE, False),
+    ("accounts:token_create", none, EVERYONE, False, "POST"),
     ("accounts:staff", none, {ADMIN}, False),
     ("accounts:staff_add", none, {ADMIN}, False, "POST"),
     ("accounts:staff_change", nurse_account, {ADMIN}, True, "POST"),
@@ -87,7 +88,13 @@ ROUTES: list[tuple[Any, ...]] = [
 ]
 
 # pages that answer without a role check (they redirect or are public)
-NOT_IN_TABLE = {"home", "health", "accounts:login", "accounts:logout"}
+NOT_IN_TABLE = {
+    "home",
+    "health",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:token_revoke",  # acts only on the signed-in user's own tokens (test_api_errors...)
+}
 
 PEOPLE = ["prescriber", "nurse", "front_desk", "researcher", "admin", "other_clinician"]
 

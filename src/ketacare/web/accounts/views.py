@@ -5,12 +5,13 @@ from __future__ import annotations
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts import services
 from ketacare.web.accounts.forms import StaffChangeForm, StaffForm
-from ketacare.web.accounts.models import Role, User
+from ketacare.web.accounts.models import ApiToken, Role, User
 from ketacare.web.accounts.permissions import PERMISSIONS, allowed_actions, permission_required
 from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.core_app.records import get_for_user
@@ -20,7 +21,11 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "accounts/profile.html",
-        {"actions": sorted(allowed_actions(request.user)), "all_actions": sorted(PERMISSIONS)},
+        {
+            "actions": sorted(allowed_actions(request.user)),
+            "all_actions": sorted(PERMISSIONS),
+            "tokens": ApiToken.objects.filter(user_id=request.user.pk, revoked_at__isnull=True),
+        },
     )
 
 
@@ -75,3 +80,24 @@ def staff_change(request: HttpRequest, user_uuid: str) -> HttpResponse:
     else:
         messages.success(request, f"{member.display_name} updated.")
     return redirect("accounts:staff")
+
+
+@require_POST
+def token_create(request: HttpRequest) -> HttpResponse:
+    """Issue an API token for the signed-in user; the plain token is shown once."""
+    name = (request.POST.get("name") or "").strip()[:100] or "API token"
+    _, plain = ApiToken.issue(request.user, name)  # type: ignore[arg-type]
+    messages.success(
+        request, f"Token “{name}” created. Copy it now; it is not shown again: {plain}"
+    )
+    return redirect("accounts:profile")
+
+
+@require_POST
+def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
+    row = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()
+    if row is not None:
+        row.revoked_at = timezone.now()
+        row.save(update_fields=["revoked_at"])
+        messages.success(request, f"Token “{row.name}” revoked.")
+    return redirect("accounts:profile")
