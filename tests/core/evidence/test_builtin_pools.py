@@ -1,32 +1,42 @@
 """Pools over the built-in trial records; the racemic-IV vs esketamine-IN comparison."""
 
 import math
-from collections.abc import Iterator
 
 import pytest
 from scipy import stats
 
 from ketacare.core.errors import InputError
-from ketacare.core.evidence import trials as trials_mod
-from ketacare.core.evidence.trials import Outcome, Trial, get_trial, list_trials, pool_trials
+from ketacare.core.evidence.trials import get_trial, list_trials, pool_trials
 
 TOL = 1e-4
 
 
-def test_trd_response_pool_is_daly_2018_with_the_doses_merged() -> None:
+def test_trd_response_pool_merges_dalys_doses_and_adds_su_2023() -> None:
     # Daly 2018, JAMA Psychiatry Table 1 (PMC5838571), period 1 end point responders:
     # placebo 2 (6) of 33; 28 mg 1 (9) of 11; 56 mg 2 (18) of 11; 84 mg 5 (42) of 12.
-    # Merged against the shared placebo once: 8/34 vs 2/33. RR = (8/34)/(2/33) = 3.8824;
-    # var(log RR) = 1/8 - 1/34 + 1/2 - 1/33 = 0.56529 -> 95% CI exp(1.35630 -+ 1.95996 * 0.75186)
-    # = 0.8894 to 16.946 (hand arithmetic, metafor escalc RR conventions).
+    # Merged against the shared placebo once: 8/34 vs 2/33.
+    # Su 2023, Int J Neuropsychopharmacol Table 1: response 15 (35.7) vs 5 (11.9) of 42 each.
+    # Hand arithmetic (metafor escalc RR conventions):
+    #   Daly log RR = log((8/34)/(2/33)) = 1.35644, v = 1/8 - 1/34 + 1/2 - 1/33 = 0.56529
+    #   Su   log RR = log(3) = 1.09861,            v = 1/15 - 1/42 + 1/5 - 1/42 = 0.21905
+    #   Q = 0.08475 < k - 1, so REML tau^2 = 0 and the pool is the inverse-variance mean:
+    #   1.17062 (SE 0.39733) -> RR 3.2240, 95% CI 1.4797 to 7.0243
     tp = pool_trials(condition="trd", outcome="response")
     d = tp.to_dict()
-    assert [i["trial"] for i in d["included"]] == ["daly-2018"]
-    assert (d["included"][0]["events_treat"], d["included"][0]["n_treat"]) == (8, 34)
-    assert (d["included"][0]["events_ctrl"], d["included"][0]["n_ctrl"]) == (2, 33)
-    assert d["pooled"]["estimate"] == pytest.approx(3.8824, abs=TOL)
-    assert d["pooled"]["ci_low"] == pytest.approx(0.8894, abs=TOL)
-    assert d["pooled"]["ci_high"] == pytest.approx(16.946, abs=1e-3)
+    rows = {i["trial"]: i for i in d["included"]}
+    assert set(rows) == {"daly-2018", "su-2023"}
+    daly = rows["daly-2018"]
+    assert (daly["events_treat"], daly["n_treat"], daly["events_ctrl"], daly["n_ctrl"]) == (
+        8,
+        34,
+        2,
+        33,
+    )
+    assert d["pooled"]["k"] == 2 and tp.result.tau2 == 0.0
+    assert d["pooled"]["estimate"] == pytest.approx(3.2240, abs=TOL)
+    assert d["pooled"]["ci_low"] == pytest.approx(1.4797, abs=TOL)
+    assert d["pooled"]["ci_high"] == pytest.approx(7.0243, abs=TOL)
+    assert tp.result.q == pytest.approx(0.08475, abs=1e-5)
 
 
 def test_trd_remission_pool_uses_dalys_printed_remitter_counts() -> None:
@@ -67,78 +77,36 @@ def test_bipolar_depression_record_is_a_crossover_kept_out_of_pools() -> None:
         pool_trials(condition="bipolar-depression", outcome="response")
 
 
-def test_racemic_iv_vs_esketamine_in_comparison_awaits_racemic_trd_counts() -> None:
-    # Today only esketamine-IN trials (Daly 2018) print two-arm TRD counts, so the subgroup test
-    # cannot run over the built-in records. When a racemic-IV TRD record gains printed counts this
-    # test fails on purpose: replace it by the expected two-group result.
-    tp = pool_trials(condition="trd", outcome="response", subgroup_by_drug_route=True)
-    assert {i["subgroup"] for i in tp.to_dict()["included"]} == {"esketamine in"}
-    assert tp.subgroups is None
-
-
-@pytest.fixture
-def library_with_a_synthetic_racemic_trd_trial(
-    monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[None]:
-    """The built-in library plus one SYNTHETIC racemic-IV TRD trial (not a published study)."""
-    base = dict(trials_mod._library())
-    synthetic = Trial(
-        id="synthetic-racemic-iv",
-        short="Synthetic racemic IV",
-        citation="synthetic test record, not a published study",
-        doi="",
-        year=2020,
-        design="rct",
-        blinding="double-blind",
-        population="synthetic",
-        condition="trd",
-        drug="racemic",
-        route="iv",
-        dose="0.5 mg/kg",
-        comparator="midazolam",
-        comparator_type="active-placebo",
-        registration="",
-        in_seeds=False,
-        seed_files=(),
-        notes=("synthetic",),
-        outcomes=(
-            Outcome(
-                id="response",
-                name="synthetic response",
-                outcome_class="response",
-                kind="binary",
-                scale="madrs",
-                definition=">= 50% reduction",
-                timepoint="24 h",
-                analysis_set="synthetic",
-                source="synthetic test data",
-                numbers={"events_treat": 20, "n_treat": 40, "events_ctrl": 5, "n_ctrl": 40},
-                primary=True,
-            ),
-        ),
-    )
-    base[synthetic.id] = synthetic
-    monkeypatch.setattr(trials_mod, "_library", lambda: base)
-    yield
-
-
-@pytest.mark.usefixtures("library_with_a_synthetic_racemic_trd_trial")
-def test_racemic_iv_vs_esketamine_in_subgroup_test_runs_over_the_records() -> None:
+def test_racemic_iv_vs_esketamine_in_subgroup_test_runs_over_the_built_in_records() -> None:
+    # Subgroups by drug and route over the TRD response records: racemic IV (Su 2023, 15/42 vs
+    # 5/42) and esketamine intranasal (Daly 2018, doses merged, 8/34 vs 2/33). With one trial per
+    # subgroup each subgroup estimate is that trial's log RR, and the test for subgroup differences
+    # (Borenstein et al. 2009, ch. 19) is Q between them on 1 df:
+    #   w = 1/0.21905 and 1/0.56529; mean 1.17062; Q = 0.08475; p = chi2.sf(0.08475, 1) = 0.7710
     tp = pool_trials(condition="trd", outcome="response", subgroup_by_drug_route=True)
     sub = tp.subgroups
     assert sub is not None
     assert set(sub.groups) == {"racemic iv", "esketamine in"}
     assert sub.df == 1
-    # Q between by hand (Borenstein et al. 2009, ch. 19): each subgroup estimate weighted by
-    # 1/SE^2 of its own pooled result. With one trial per subgroup each estimate is the trial's
-    # log RR: racemic log(0.5/0.125) = 1.38629, var 1/20 - 1/40 + 1/5 - 1/40 = 0.2;
-    # esketamine log((8/34)/(2/33)) = 1.35630, var 0.56529.
-    y = [math.log(4.0), math.log((8 / 34) / (2 / 33))]
-    v = [0.2, 1 / 8 - 1 / 34 + 1 / 2 - 1 / 33]
+    y = [math.log(3.0), math.log((8 / 34) / (2 / 33))]
+    v = [1 / 15 - 1 / 42 + 1 / 5 - 1 / 42, 1 / 8 - 1 / 34 + 1 / 2 - 1 / 33]
     w = [1 / x for x in v]
     mu = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
     q = sum(wi * (yi - mu) ** 2 for wi, yi in zip(w, y, strict=True))
-    assert sub.groups["racemic iv"].estimate == pytest.approx(y[0], abs=1e-9)
-    assert sub.groups["esketamine in"].estimate == pytest.approx(y[1], abs=1e-9)
-    assert sub.q_between == pytest.approx(q, abs=1e-9)
-    assert sub.p == pytest.approx(float(stats.chi2.sf(q, 1)), abs=1e-9)
+    assert sub.groups["racemic iv"].estimate == pytest.approx(y[0], abs=1e-12)
+    assert sub.groups["esketamine in"].estimate == pytest.approx(y[1], abs=1e-12)
+    assert sub.q_between == pytest.approx(q, abs=1e-12)
+    assert sub.q_between == pytest.approx(0.08475, abs=1e-5)
+    assert sub.p == pytest.approx(float(stats.chi2.sf(q, 1)), abs=1e-12)
+    assert sub.p == pytest.approx(0.7710, abs=TOL)
+
+
+def test_hu_2016_counts_are_reconstructed_and_left_out_by_default() -> None:
+    # Hu 2016 prints only percentages (92.3% vs 57.1%); 12/13 vs 8/14 is a reconstruction.
+    recon = [o for o in get_trial("hu-2016").outcomes if o.kind == "binary"]
+    assert recon and all(o.reconstructed and o.reconstruction_check for o in recon)
+    with pytest.raises(InputError):
+        pool_trials(condition="mdd", outcome="response")
+    d = pool_trials(condition="mdd", outcome="response", include_reconstructed=True).to_dict()
+    assert [i["trial"] for i in d["included"]] == ["hu-2016"]
+    assert d["included"][0]["reconstructed"] is True
