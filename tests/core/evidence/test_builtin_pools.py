@@ -110,3 +110,30 @@ def test_hu_2016_counts_are_reconstructed_and_left_out_by_default() -> None:
     d = pool_trials(condition="mdd", outcome="response", include_reconstructed=True).to_dict()
     assert [i["trial"] for i in d["included"]] == ["hu-2016"]
     assert d["included"][0]["reconstructed"] is True
+
+
+def test_crossover_trials_never_enter_a_pool_as_parallel_arms() -> None:
+    # Lapidus 2014 prints 8/18 after ketamine vs 1/18 after saline, but they are the same 18
+    # patients (crossover): entering them as two arms would double-count the patients.
+    tp = pool_trials(condition="mdd", outcome="response", include_reconstructed=True)
+    reasons = {e["trial"]: e["reason"] for e in tp.to_dict()["excluded"]}
+    assert reasons["lapidus-2014"].startswith("crossover")
+    assert "lapidus-2014" not in {i["trial"] for i in tp.to_dict()["included"]}
+
+
+def test_canuso_2018_placebo_denominator_is_the_only_one_that_fits() -> None:
+    # Congress abstract (L'Encephale 2017, abstract 166), placebo percentages 29% (day 2 response),
+    # 16.1% (day 2 remission), 6.5% and 9.7% (suicide-risk resolution): 31 is the only
+    # denominator below 40 for which all four are whole-number fractions at their printed rounding.
+    printed = ((29.0, 0), (16.1, 1), (6.5, 1), (9.7, 1))
+
+    def fits(n: int) -> bool:
+        return all(
+            any(abs(100 * k / n - pct) <= 0.5 * 10**-dp + 1e-9 for k in range(n + 1))
+            for pct, dp in printed
+        )
+
+    assert [n for n in range(1, 40) if fits(n)] == [31]
+    resp = next(o for o in get_trial("canuso-2018").outcomes if o.id == "madrs-response-day2")
+    assert resp.reconstructed and (resp.numbers["events_ctrl"], resp.numbers["n_ctrl"]) == (9, 31)
+    assert (resp.numbers["events_treat"], resp.numbers["n_treat"]) == (19, 35)  # printed
