@@ -137,3 +137,59 @@ def test_canuso_2018_placebo_denominator_is_the_only_one_that_fits() -> None:
     resp = next(o for o in get_trial("canuso-2018").outcomes if o.id == "madrs-response-day2")
     assert resp.reconstructed and (resp.numbers["events_ctrl"], resp.numbers["n_ctrl"]) == (9, 31)
     assert (resp.numbers["events_treat"], resp.numbers["n_treat"]) == (19, 35)  # printed
+
+
+def _wald_rr(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
+    # metafor escalc(measure="RR"): yi = log((a/n1)/(c/n2)), vi = 1/a - 1/n1 + 1/c - 1/n2
+    y = math.log((a / n1) / (c / n2))
+    se = math.sqrt(1 / a - 1 / n1 + 1 / c - 1 / n2)
+    z = float(stats.norm.ppf(0.975))
+    return math.exp(y), math.exp(y - z * se), math.exp(y + z * se)
+
+
+# The single-trial pools listed in docs/evidence.md ("Pooled results over the built-in records"):
+# with k = 1 the pooled RR is the trial's RR with its Wald interval.
+@pytest.mark.parametrize(
+    ("condition", "outcome", "recon", "counts", "printed"),
+    [
+        ("trd", "remission", False, (5, 34, 1, 33), (4.8529, 0.5985, 39.3508)),
+        ("trd", "si-remission", False, (14, 42, 3, 42), (4.6667, 1.4465, 15.0556)),
+        ("mdd", "response", True, (12, 13, 8, 14), (1.6154, 0.9996, 2.6106)),
+        ("mdd-si", "response", True, (19, 35, 9, 31), (1.8698, 0.9971, 3.5065)),
+        ("mdd-si", "si-response", True, (22, 40, 12, 40), (1.8333, 1.0576, 3.1781)),
+        ("ptsd", "response", True, (10, 15, 3, 15), (3.3333, 1.1393, 9.7522)),
+    ],
+)
+def test_single_trial_pools_in_the_docs_match_hand_arithmetic(
+    condition: str,
+    outcome: str,
+    recon: bool,
+    counts: tuple[int, int, int, int],
+    printed: tuple[float, float, float],
+) -> None:
+    d = pool_trials(condition=condition, outcome=outcome, include_reconstructed=recon).to_dict()
+    row = d["included"][0]
+    assert d["pooled"]["k"] == 1
+    assert (row["events_treat"], row["n_treat"], row["events_ctrl"], row["n_ctrl"]) == counts
+    est, lo, hi = _wald_rr(*counts)
+    got = (d["pooled"]["estimate"], d["pooled"]["ci_low"], d["pooled"]["ci_high"])
+    assert got == pytest.approx((est, lo, hi), rel=1e-9)
+    assert got == pytest.approx(printed, abs=1e-4)
+
+
+def test_trd_response_with_hksj_and_as_odds_ratio_match_the_docs() -> None:
+    # HKSJ with k = 2: SE^2 = sum w (y - mu)^2 / ((k - 1) sum w), t(1) critical value 12.7062;
+    # Q = 0.08475 and sum w = 6.33424 give SE 0.11567 -> RR 3.2240 (0.7414 to 14.0187).
+    h = pool_trials(condition="trd", outcome="response", hksj=True).to_dict()["pooled"]
+    assert (h["ci_low"], h["ci_high"]) == pytest.approx((0.7414, 14.0187), abs=1e-4)
+    # OR: Daly log OR = log((8*31)/(26*2)), v = 1/8 + 1/26 + 1/2 + 1/31;
+    #     Su   log OR = log((15*37)/(27*5)), v = 1/15 + 1/27 + 1/5 + 1/37; tau^2 = 0 -> IV mean
+    y = [math.log(8 * 31 / (26 * 2)), math.log(15 * 37 / (27 * 5))]
+    v = [1 / 8 + 1 / 26 + 1 / 2 + 1 / 31, 1 / 15 + 1 / 27 + 1 / 5 + 1 / 37]
+    w = [1 / x for x in v]
+    mu = sum(a * b for a, b in zip(w, y, strict=True)) / sum(w)
+    o = pool_trials(condition="trd", outcome="response", measure="OR").to_dict()["pooled"]
+    assert o["estimate"] == pytest.approx(math.exp(mu), rel=1e-9)
+    assert (o["estimate"], o["ci_low"], o["ci_high"]) == pytest.approx(
+        (4.3126, 1.7050, 10.9081), abs=1e-4
+    )

@@ -221,3 +221,16 @@ def test_pool_reports_subgroups_and_the_test_for_difference(capsys: Capsys, tmp_
     test = sub["test_for_subgroup_differences"]
     assert test["df"] == 1 and 0 <= test["p"] <= 1
     assert sub["groups"]["racemic iv"]["estimate"] > sub["groups"]["esketamine in"]["estimate"]
+
+
+def test_evidence_pool_subgroups_over_the_built_in_records(capsys: Capsys) -> None:
+    # racemic IV (Su 2023) vs esketamine intranasal (Daly 2018): Q = 0.0848, df 1, p = 0.771
+    # (hand arithmetic in tests/core/evidence/test_builtin_pools.py)
+    assert main(["evidence", "pool", "--condition", "trd", "--subgroups"]) == 0
+    out = capsys.readouterr().out
+    assert "subgroup difference (esketamine in, racemic iv): Q = 0.0848, df 1, p = 0.771" in out
+    d = run_json(capsys, "evidence", "pool", "--condition", "trd", "--subgroups")
+    test = d["subgroups"]["test_for_subgroup_differences"]
+    assert test["df"] == 1 and abs(test["q"] - 0.08475) < 1e-5
+    err = run_error(capsys, "evidence", "pool", "--condition", "bipolar-depression", "--subgroups")
+    assert "filters" in err
