@@ -53,11 +53,14 @@ def test_trd_remission_pool_uses_dalys_printed_remitter_counts() -> None:
 
 def test_new_racemic_iv_trd_records_carry_no_invented_counts() -> None:
     # Fava 2020, Singh 2016 and Murrough 2013 (AJP) were added from their abstracts, which print no
-    # responder counts; the records must not pretend otherwise.
+    # responder counts; Murrough's only counts (suicidal-ideation composite, from Price 2014) are
+    # rebuilt from percentages and must say so.
     for tid in ("fava-2020", "singh-2016", "murrough-2013-ajp"):
         t = get_trial(tid)
         assert (t.condition, t.drug, t.route) == ("trd", "racemic", "iv")
-        assert not any(o.kind == "binary" for o in t.outcomes)
+        binary = [o for o in t.outcomes if o.kind == "binary"]
+        assert all(o.reconstructed and o.reconstruction_check for o in binary)
+        assert not any(o.outcome_class == "response" for o in binary)
 
 
 def test_fava_2020_arm_sizes_are_the_published_ones() -> None:
@@ -102,14 +105,15 @@ def test_racemic_iv_vs_esketamine_in_subgroup_test_runs_over_the_built_in_record
 
 
 def test_hu_2016_counts_are_reconstructed_and_left_out_by_default() -> None:
-    # Hu 2016 prints only percentages (92.3% vs 57.1%); 12/13 vs 8/14 is a reconstruction.
+    # Hu 2016 prints only percentages (92.3% vs 57.1%); 12/13 vs 8/14 is a reconstruction. Lii
+    # 2023 prints its counts (Extended Data Table 1: 12/20 vs 10/20 at day 1).
     recon = [o for o in get_trial("hu-2016").outcomes if o.kind == "binary"]
     assert recon and all(o.reconstructed and o.reconstruction_check for o in recon)
-    with pytest.raises(InputError):
-        pool_trials(condition="mdd", outcome="response")
+    printed = pool_trials(condition="mdd", outcome="response").to_dict()
+    assert [i["trial"] for i in printed["included"]] == ["lii-2023"]
     d = pool_trials(condition="mdd", outcome="response", include_reconstructed=True).to_dict()
-    assert [i["trial"] for i in d["included"]] == ["hu-2016"]
-    assert d["included"][0]["reconstructed"] is True
+    flags = {i["trial"]: i["reconstructed"] for i in d["included"]}
+    assert flags == {"hu-2016": True, "lii-2023": False}
 
 
 def test_crossover_trials_never_enter_a_pool_as_parallel_arms() -> None:
@@ -154,7 +158,8 @@ def _wald_rr(a: int, n1: int, c: int, n2: int) -> tuple[float, float, float]:
     [
         ("trd", "remission", False, (5, 34, 1, 33), (4.8529, 0.5985, 39.3508)),
         ("trd", "si-remission", False, (14, 42, 3, 42), (4.6667, 1.4465, 15.0556)),
-        ("mdd", "response", True, (12, 13, 8, 14), (1.6154, 0.9996, 2.6106)),
+        ("mdd", "response", False, (12, 20, 10, 20), (1.2000, 0.6815, 2.1130)),
+        ("mdd", "remission", False, (10, 20, 7, 20), (1.4286, 0.6810, 2.9966)),
         ("mdd-si", "response", True, (19, 35, 9, 31), (1.8698, 0.9971, 3.5065)),
         ("mdd-si", "si-response", True, (22, 40, 12, 40), (1.8333, 1.0576, 3.1781)),
         ("ptsd", "response", True, (10, 15, 3, 15), (3.3333, 1.1393, 9.7522)),
@@ -192,4 +197,27 @@ def test_trd_response_with_hksj_and_as_odds_ratio_match_the_docs() -> None:
     assert o["estimate"] == pytest.approx(math.exp(mu), rel=1e-9)
     assert (o["estimate"], o["ci_low"], o["ci_high"]) == pytest.approx(
         (4.3126, 1.7050, 10.9081), abs=1e-4
+    )
+
+
+def test_two_trial_pools_in_the_docs() -> None:
+    # MDD response with reconstructions: Hu 2016 12/13 vs 8/14 and Lii 2023 12/20 vs 10/20.
+    # Q = 0.6165 < k - 1 so tau^2 = 0 and the pool is the inverse-variance mean (by hand below).
+    y = [math.log((12 / 13) / (8 / 14)), math.log((12 / 20) / (10 / 20))]
+    v = [1 / 12 - 1 / 13 + 1 / 8 - 1 / 14, 1 / 12 - 1 / 20 + 1 / 10 - 1 / 20]
+    w = [1 / x for x in v]
+    mu = sum(a * b for a, b in zip(w, y, strict=True)) / sum(w)
+    se = sum(w) ** -0.5
+    z = float(stats.norm.ppf(0.975))
+    d = pool_trials(condition="mdd", outcome="response", include_reconstructed=True).to_dict()
+    got = (d["pooled"]["estimate"], d["pooled"]["ci_low"], d["pooled"]["ci_high"])
+    assert got == pytest.approx((math.exp(mu), math.exp(mu - z * se), math.exp(mu + z * se)))
+    assert got == pytest.approx((1.4264, 0.9892, 2.0569), abs=1e-4)
+    # TRD suicidal-ideation remission with Murrough 2013 AJP's rebuilt 19/36 vs 5/21 beside Su
+    # 2023's printed 14/42 vs 3/42: REML tau^2 0.0099 (docs table, 4 decimals)
+    t = pool_trials(condition="trd", outcome="si-remission", include_reconstructed=True)
+    p = t.to_dict()["pooled"]
+    assert t.result.k == 2 and t.result.tau2 == pytest.approx(0.0099, abs=1e-4)
+    assert (p["estimate"], p["ci_low"], p["ci_high"]) == pytest.approx(
+        (2.8502, 1.4296, 5.6826), abs=1e-4
     )

@@ -188,8 +188,9 @@ def test_evidence_clinic(capsys: Capsys) -> None:
         "mdd",
         "--exclude-reconstructed",
     )
-    # Brody 2024 (19/41) is the only IV MDD record with printed counts; Hu 2016's are rebuilt
-    assert abs(d["clinic"]["rate"] - 19 / 41) < 1e-12 and d["literature"]["k"] == 1
+    # printed IV MDD counts: Brody 2024 (19/41) and Lii 2023's ketamine arm (12/20); Hu 2016's
+    # are rebuilt and left out
+    assert abs(d["clinic"]["rate"] - 19 / 41) < 1e-12 and d["literature"]["k"] == 2
     err = run_error(
         capsys,
         "evidence",

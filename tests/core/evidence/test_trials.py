@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from ketacare.core.errors import DefinitionError, InputError, UnknownIdError
@@ -175,10 +177,20 @@ def test_clinic_vs_literature_puts_the_clinic_beside_the_published_rate() -> Non
     out = clinic_vs_literature(19, 41, route="iv", condition="mdd", include_reconstructed=False)
     assert out["clinic"]["rate"] == pytest.approx(19 / 41)
     lit = out["literature"]
-    # Brody 2024 is the only IV MDD record with printed response counts (19/41; Hu 2016's are
-    # reconstructed), so k = 1 and the pooled logit proportion back-transforms to 19/41 exactly
-    assert lit["k"] == 1 and lit["rate"] == pytest.approx(19 / 41, abs=1e-12)
-    assert lit["studies"][0]["trial"] == "brody-2024"
+    # printed IV MDD response counts: Brody 2024 (19/41) and the ketamine arm of Lii 2023 (12/20,
+    # Extended Data Table 1); Hu 2016's are reconstructed. By hand: logit(19/41) = -0.146603,
+    # v = 1/19 + 1/22; logit(12/20) = 0.405465, v = 1/12 + 1/8; REML tau^2 = 0 here, so the pool
+    # is the inverse-variance mean 0.030116 and expit gives 0.507528.
+    assert {s["trial"]: (s["events"], s["n"]) for s in lit["studies"]} == {
+        "brody-2024": (19, 41),
+        "lii-2023": (12, 20),
+    }
+    y = [math.log(19 / 22), math.log(12 / 8)]
+    w = [1 / (1 / 19 + 1 / 22), 1 / (1 / 12 + 1 / 8)]
+    mu = (w[0] * y[0] + w[1] * y[1]) / (w[0] + w[1])
+    assert lit["k"] == 2 and lit["tau2"] == 0.0
+    assert lit["rate"] == pytest.approx(1 / (1 + math.exp(-mu)), abs=1e-9)
+    assert lit["rate"] == pytest.approx(0.507528, abs=1e-6)
 
 
 def test_clinic_vs_literature_flags_reconstructed_counts_and_lists_rates_apart() -> None:
