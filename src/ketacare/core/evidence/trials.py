@@ -552,6 +552,13 @@ def pool_trials(
         if t.comparator_type not in comparator_types:
             excluded.append({"trial": t.id, "reason": f"comparator is {t.comparator_type}"})
             continue
+        if t.design == "rct-crossover":
+            # both conditions were given to the same patients: counts per condition are not
+            # independent arms, so they never enter as a parallel-group 2x2 (reference 3.3)
+            excluded.append(
+                {"trial": t.id, "reason": "crossover: needs first-period or paired data"}
+            )
+            continue
         binary = [o for o in t.outcomes if o.outcome_class == outcome and o.kind == "binary"]
         if not include_reconstructed:
             recon = [o for o in binary if o.reconstructed]
