@@ -52,6 +52,10 @@ def nurse_account(world: dict[str, Any]) -> dict[str, Any]:
     return {"user_uuid": world["nurse"].uuid}
 
 
+def planned(world: dict[str, Any]) -> dict[str, Any]:
+    return {"planned_uuid": world["planned"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
@@ -80,6 +84,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("courses:new", patient, {PRESCRIBER}, True),
     ("courses:plan", course, CLINICAL, True),
     ("courses:status", course, {PRESCRIBER}, True),
+    ("courses:missed", planned, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
     ("measures:withdraw", measure, CLINICAL, True, "POST"),
