@@ -87,7 +87,9 @@ def test_dr_shah_sees_northside_rates_and_never_southsides(
     assert response.status_code == 200
     text = response.content.decode()
     assert "Northside Ketamine Clinic" in text and "Southside" not in text
-    assert "50%" in text and "(3 of 6)" in text  # IV racemic response, last follow-up
+    assert "<strong>50.0%</strong>" in text and "(3 of 6)" in text  # IV racemic, last follow-up
+    assert "18.8% to 81.2%" in text  # its Wilson interval (see above)
+    assert '<div class="chart comparison"><svg xmlns="http://www.w3.org/2000/svg"' in text
     assert "(1 of 6)" in text  # remission
     assert "Not shown: &lt;5 courses" in text  # the esketamine small cell
     # no patient-level data on an aggregate page
@@ -146,3 +148,16 @@ def test_the_page_needs_a_constant_number_of_queries(
     grow(clinic, prescriber, 20)
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(URL)
+
+
+def test_the_chart_leaves_out_a_suppressed_clinic_and_draws_nothing_without_numbers() -> None:
+    from ketacare.web.evidence.charts import comparison_svg
+
+    both = clinic_vs_literature(3, 6, route="iv", condition="trd", drug="racemic")
+    svg = comparison_svg(both, "response")
+    assert svg.count("<circle") == 2 and "This clinic" in svg and "Published (k=2)" in svg
+    assert 'stroke-dasharray="4 3"' in svg  # the published prediction interval
+    hidden = {**both, "clinic": {"suppressed": True, "n": "<5"}}
+    assert comparison_svg(hidden, "response").count("<circle") == 1
+    none = {"clinic": {"suppressed": True}, "literature": {"rate": None}}
+    assert comparison_svg(none, "remission") == ""

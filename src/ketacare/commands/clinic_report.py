@@ -11,6 +11,7 @@ from ketacare.commands import Output, add_command
 from ketacare.core.errors import InputError
 
 BASES = ("last", "any")
+ENDPOINT_LABELS = {"last": "latest follow-up", "any": "any follow-up"}
 
 
 def _setup_django() -> None:
@@ -72,7 +73,7 @@ def _line(label: str, c: dict[str, Any] | None) -> str:
 def render_text(report: dict[str, Any]) -> str:
     lines = [
         f"The clinic beside the literature: {report['clinic']}",
-        f"Endpoint: {report['basis']}. {report['definition']}",
+        f"Endpoint: {ENDPOINT_LABELS[report['basis']]}. {report['definition']}",
     ]
     if not report["groups"]:
         lines.append("No courses yet.")

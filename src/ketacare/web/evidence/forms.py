@@ -32,11 +32,11 @@ ROUTE_LABELS = {
     "sl": "sublingual",
 }
 METHOD_LABELS = {
-    "REML": "REML (random effects)",
-    "DL": "DerSimonian-Laird (random effects)",
-    "PM": "Paule-Mandel (random effects)",
-    "FE": "inverse variance (fixed effect)",
-    "MH": "Mantel-Haenszel (fixed effect)",
+    "REML": "restricted maximum likelihood, random effects",
+    "DL": "DerSimonian-Laird, random effects",
+    "PM": "Paule-Mandel, random effects",
+    "FE": "inverse variance, fixed effect",
+    "MH": "Mantel-Haenszel, fixed effect",
 }
 MEASURE_LABELS = {"RR": "risk ratio", "OR": "odds ratio", "RD": "risk difference"}
 #: outcome classes with yes/no counts that a pooled analysis can use

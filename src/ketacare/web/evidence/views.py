@@ -13,6 +13,7 @@ from ketacare.core import evidence as core_evidence
 from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.web.accounts.permissions import permission_required
 from ketacare.web.core_app.forms import add_input_error
+from ketacare.web.evidence.charts import comparison_svg
 from ketacare.web.evidence.forms import TrialFilterForm, pool_form_from
 from ketacare.web.evidence.permissions import VIEW_CLINIC_VS_LITERATURE, VIEW_EVIDENCE
 from ketacare.web.evidence.services import BASES, clinic_report
@@ -120,6 +121,12 @@ def clinic_vs_literature_view(request: HttpRequest) -> HttpResponse:
         basis_error = str(InputError("basis", basis, "one of " + ", ".join(BASES)))
     clinic = request.user.clinic  # type: ignore[union-attr]
     report = clinic_report(clinic, basis="last" if basis_error else basis)
+    for group in report["groups"]:
+        for outcome in ("response", "remission"):
+            comparison = group.get(outcome)
+            if comparison:
+                # built from the core's numbers; labels escaped by comparison_svg
+                comparison["svg"] = mark_safe(comparison_svg(comparison, outcome))
     return render(
         request,
         "evidence/clinic.html",
