@@ -161,3 +161,47 @@ def test_the_chart_leaves_out_a_suppressed_clinic_and_draws_nothing_without_numb
     assert comparison_svg(hidden, "response").count("<circle") == 1
     none = {"clinic": {"suppressed": True}, "literature": {"rate": None}}
     assert comparison_svg(none, "remission") == ""
+
+
+def test_every_protocol_of_the_core_has_an_evidence_condition() -> None:
+    from ketacare.core.evidence.trials import CONDITIONS
+    from ketacare.core.protocols import list_protocols
+    from ketacare.web.evidence.services import CONDITION_BY_PROTOCOL
+
+    ids = {p.id for p in list_protocols()}
+    assert ids == set(CONDITION_BY_PROTOCOL), "map each new protocol to its evidence condition"
+    assert set(CONDITION_BY_PROTOCOL.values()) <= set(CONDITIONS)
+
+
+@pytest.mark.django_db
+def test_a_protocol_without_a_condition_is_listed_not_compared(
+    clinic: Any, prescriber: Any, monkeypatch: Any
+) -> None:
+    import datetime as dt
+
+    from ketacare.web.courses.models import Course
+    from ketacare.web.evidence import services
+    from ketacare.web.patients.models import Patient
+
+    patient = Patient.objects.create(
+        clinic=clinic,
+        record_number="U-1",
+        given_name="U",
+        family_name="V",
+        date_of_birth=dt.date(1990, 1, 1),
+    )
+    Course.objects.create(
+        clinic=clinic,
+        patient=patient,
+        protocol_id="iv-racemic",
+        drug="racemic",
+        route="iv",
+        start_date=dt.date(2026, 1, 5),
+        weight_kg=70.0,
+        prescriber=prescriber,
+    )
+    monkeypatch.setattr(services, "CONDITION_BY_PROTOCOL", {})
+    report = clinic_report(clinic)
+    (group,) = report["groups"]
+    assert group["condition"] == "unclassified" and group["response"] is None
+    assert "Protocols with no evidence condition (not compared): iv-racemic" in report["notes"]
