@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ketacare.web.patients",
     "ketacare.web.courses",
     "ketacare.web.measures",
+    "ketacare.web.evidence",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -114,6 +115,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]  # site.css and the vendored htmx.min.js
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "/accounts/login/"
