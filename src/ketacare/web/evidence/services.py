@@ -23,8 +23,9 @@ from typing import Any
 
 from django.db.models import Exists, F, OuterRef, Subquery
 
-from ketacare.core.errors import InputError
+from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.core.evidence import clinic_vs_literature
+from ketacare.core.protocols import get_protocol
 from ketacare.web.accounts.models import Clinic
 from ketacare.web.core_app.aggregates import SMALL_CELL
 from ketacare.web.courses.models import Course
@@ -32,18 +33,6 @@ from ketacare.web.measures.models import Measure
 
 BASES = ("last", "any")
 
-#: The condition of the evidence records (``core.evidence`` vocabulary) that each protocol of the
-#: core's library treats, read from the protocol file's ``indication``. This is vocabulary, not a
-#: clinical rule; it belongs in the protocol files as a ``condition`` key (proposed to the core).
-CONDITION_BY_PROTOCOL: dict[str, str] = {
-    "iv-racemic": "trd",  # "treatment-resistant depression"
-    "esketamine-trd": "trd",  # "treatment-resistant depression (with an oral antidepressant)"
-    "in-racemic": "trd",  # "treatment-resistant depression (hospitalised patients)"
-    "sc-kads": "trd",  # "treatment-resistant depression"
-    "sl-racemic": "depression",  # "refractory unipolar or bipolar depression"
-    "oral-oktos": "suicidality",  # "chronic suicidal ideation"
-    "iv-ptsd": "ptsd",  # "chronic post-traumatic stress disorder"
-}
 
 DEFINITION = {
     "last": (
@@ -108,7 +97,7 @@ def clinic_counts(clinic: Clinic, *, basis: str = "last") -> list[dict[str, Any]
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     scales: dict[tuple[str, str, str], set[str]] = defaultdict(set)
     for row in _course_rows(clinic):
-        condition = CONDITION_BY_PROTOCOL.get(row["protocol_id"], "unclassified")
+        condition = _condition_of(row["protocol_id"])
         key = (condition, row["drug"], row["route"])
         g = groups.setdefault(
             key,
@@ -225,3 +214,12 @@ def clinic_report(
         "groups": groups,
         "notes": notes,
     }
+
+
+def _condition_of(protocol_id: str) -> str:
+    """The condition a protocol treats, from its data file; "unclassified" for a protocol the
+    core's library no longer has."""
+    try:
+        return get_protocol(protocol_id).condition
+    except UnknownIdError:
+        return "unclassified"
