@@ -60,6 +60,10 @@ def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
 
+def evidence_trial(world: dict[str, Any]) -> dict[str, Any]:
+    return {"trial_id": "daly-2018"}
+
+
 # (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
 # POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
 # error, never 403 or 404])
@@ -90,6 +94,10 @@ ROUTES: list[tuple[Any, ...]] = [
     ("measures:withdraw", measure, CLINICAL, True, "POST"),
     ("measures:alerts", none, CLINICAL, False),
     ("measures:acknowledge", alert, CLINICAL, True),
+    ("evidence:trials", none, EVERYONE, False),
+    ("evidence:trial", evidence_trial, EVERYONE, False),
+    ("evidence:pool", none, EVERYONE, False),
+    ("evidence:clinic", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
 ]
 
 # pages that answer without a role check (they redirect or are public)

@@ -18,6 +18,7 @@ urlpatterns = [
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),
     path("audit/", include("ketacare.web.audit.urls")),
+    path("evidence/", include("ketacare.web.evidence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

@@ -28,20 +28,13 @@ from ketacare.core.evidence.pooling import (
     pool_yi_vi,
     subgroup_analysis,
 )
+from ketacare.core.vocabulary import CONDITIONS as VOCABULARY_CONDITIONS
+from ketacare.core.vocabulary import DRUGS as VOCABULARY_DRUGS
+from ketacare.core.vocabulary import ROUTES as VOCABULARY_ROUTES
 
-CONDITIONS = (
-    "trd",
-    "mdd",
-    "mdd-si",
-    "depression",
-    "bipolar-depression",
-    "suicidality",
-    "ptsd",
-    "substance-use",
-    "palliative",
-)
-DRUGS = ("racemic", "esketamine", "arketamine", "mixed", "not-reported")
-ROUTES = ("iv", "im", "sc", "in", "po", "sl", "mixed", "not-reported")
+CONDITIONS = VOCABULARY_CONDITIONS
+DRUGS = (*VOCABULARY_DRUGS, "mixed", "not-reported")
+ROUTES = (*VOCABULARY_ROUTES, "mixed", "not-reported")
 DESIGNS = (
     "rct",
     "rct-crossover",
