@@ -72,7 +72,7 @@ def ours(model_id: str, w: np.ndarray, times: np.ndarray, chunk: int = 1000) -> 
         a, vols = model.build(ww)
         dose = Input(model.index(model.central), MG_PER_KG * ww, 0.0, INFUSION_MIN)
         amounts = solve(a, [dose], times, model.index(model.central))
-        out[i : i + chunk] = amounts / vols[:, :1] * 1000.0
+        np.multiply(amounts, 1000.0 / vols[:, :1], out=out[i : i + chunk])  # mg/L -> ng/mL
     return out
 
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from ketacare.core.pk import Dose, get_model, list_models
+from ketacare.core.pk import Dose, get_model, list_models, solver
 from ketacare.core.pk.simulate import prepare
 from ketacare.core.pk.solver import Input, solve
 
@@ -271,7 +271,10 @@ def test_uniform_grid_shortcut_matches_pointwise_exponentials(model_id: str) -> 
     np.testing.assert_allclose(on_grid[:, ::37], pointwise, rtol=1e-11, atol=1e-15)
 
 
-def test_large_batches_are_split_without_changing_the_result() -> None:
+def test_large_batches_are_split_without_changing_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solver, "_BLOCK_POINTS", 1024)  # blocks of 256 patients here
     model = get_model("kamp2020")
     weights = np.linspace(40.0, 150.0, 9001)
     plan = prepare(model, [Dose("iv", 35.0, 0.0, 40.0)], weights)
