@@ -37,6 +37,8 @@ class Compartment:
                 return np.full_like(weight_kg, self.volume_l_per_kg * ref_kg)
             return self.volume_l_per_kg * weight_kg
         assert self.volume_l is not None
+        if exponent == 1.0:  # x ** 1.0 == x exactly; skips a power per patient
+            return np.asarray(self.volume_l * (weight_kg / ref_kg), dtype=np.float64)
         return np.asarray(self.volume_l * (weight_kg / ref_kg) ** exponent, dtype=np.float64)
 
 
@@ -262,12 +264,12 @@ class PKModel:
             self.volumes_l(np.full_like(w, self.reference_weight_kg), factors) if same else vols
         )
         a = np.zeros((w.size, self.n, self.n))
+        # one power per patient vector, shared by every flow (allometric sets)
+        k_scale = np.ones_like(w) if same else ratio ** (ec - ev)
+        cl_scale = 1.0 if same else ratio**ec
         for f in self.flows:
             i = self.index(f.source)
-            if f.kind == "k":
-                k = f.value * (1.0 if same else ratio ** (ec - ev)) * np.ones_like(w)
-            else:
-                k = f.value * (1.0 if same else ratio**ec) / vols_ref[:, i]
+            k = f.value * k_scale if f.kind == "k" else f.value * cl_scale / vols_ref[:, i]
             if f.param and f.param in factors:
                 k = k * factors[f.param]
             a[:, i, i] -= k

@@ -115,7 +115,32 @@ def solve(
         return np.stack(
             [_solve_one(a, inputs, times, o, comps, "eig") for o in range(a.shape[1])], 1
         )
+    scale = _common_scale(a) if p > 1 and method == "auto" else None
+    if scale is not None:
+        # a[p] = scale[p] * a[0] (allometric sets: every rate constant goes as weight^-0.25):
+        # the exponents scale with the matrix and the modal weights do not, so one set of roots
+        # serves every patient (exact: exp(s A t) is the response of A at time s t)
+        lam0, coefs0 = _modes(a[:1], observe, comps, method)
+        lam = lam0 * scale[:, None]
+        coefs = {j: np.broadcast_to(c, lam.shape) for j, c in coefs0.items()}
+        return evaluate(lam, coefs, inputs, times)
     return _solve_one(a, inputs, times, observe, comps, method)
+
+
+def _common_scale(a: FloatArray) -> FloatArray | None:
+    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``."""
+    ref = a[0]
+    flat = int(np.argmax(np.abs(ref)))
+    i, j = divmod(flat, ref.shape[1])
+    if ref[i, j] == 0.0:
+        return None
+    s: FloatArray = a[:, i, j] / ref[i, j]
+    if not np.all(s > 0.0):
+        return None
+    expected = s[:, None, None] * ref
+    if np.any(np.abs(a - expected) > 1e-14 * np.abs(expected)):
+        return None
+    return s
 
 
 def _solve_one(
@@ -126,6 +151,11 @@ def _solve_one(
     comps: list[int],
     method: str,
 ) -> FloatArray:
+    lam, coefs = _modes(a, observe, comps, method)
+    return evaluate(lam, coefs, inputs, times)
+
+
+def _modes(a: FloatArray, observe: int, comps: list[int], method: str) -> Modes:
     modes = None
     if method in ("auto", "mammillary"):
         modes = mammillary_modes(a, observe, comps)
@@ -135,8 +165,7 @@ def _solve_one(
             )
     if modes is None:
         modes = eig_modes(a, observe, comps)
-    lam, coefs = modes
-    return evaluate(lam, coefs, inputs, times)
+    return modes
 
 
 Modes = tuple[AnyArray, dict[int, AnyArray]]
