@@ -137,8 +137,10 @@ def _common_scale(a: FloatArray) -> FloatArray | None:
     s: FloatArray = a[:, i, j] / ref[i, j]
     if not np.all(s > 0.0):
         return None
-    expected = s[:, None, None] * ref
-    if np.any(np.abs(a - expected) > 1e-14 * np.abs(expected)):
+    gap = a / s[:, None, None]
+    gap -= ref
+    np.abs(gap, out=gap)
+    if not np.all(gap <= 1e-14 * np.abs(ref)):
         return None
     return s
 
