@@ -392,7 +392,8 @@ def _evaluate_decaying(
         if idx.size:
             sel = _contiguous(idx)
             lam_t = np.ascontiguousarray(lam.T)
-            phase = np.expm1(np.multiply.outer(tau[sel], lam_t))  # (T, K, P), as _modal_sum
+            phase = np.multiply.outer(tau[sel], lam_t)  # (T, K, P), as in _modal_sum
+            np.expm1(phase, out=phase)
             phase *= per_rate.T
             out[:, sel] += phase.sum(axis=1).T
     return out
@@ -449,7 +450,8 @@ def _modal_sum(w: AnyArray, lam: AnyArray, tau: FloatArray) -> AnyArray:
             return acc.reshape(lam.shape[0], q * m)[:, :t]
     # few points: time-major layout (T, K, P), so every array operation runs along the long
     # patient axis (an outer product, one exp, a product and a sum over the few modes)
-    terms = np.exp(np.multiply.outer(tau, np.ascontiguousarray(lam.T)))
+    terms = np.multiply.outer(tau, np.ascontiguousarray(lam.T))
+    np.exp(terms, out=terms)  # in place: no second (T, K, P) array
     terms *= w.T
     summed: AnyArray = terms.sum(axis=1).T
     return summed
