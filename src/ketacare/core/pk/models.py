@@ -260,6 +260,12 @@ class PKModel:
         # when clearances and volumes scale alike, rate constants do not depend on weight: compute
         # them at the reference weight so that every patient gets exactly the same matrix
         same = ec == ev
+        if not same and not factors and w.size > 1:
+            # every rate constant (k * ratio^(ec-ev) or CL * ratio^ec / (V * ratio^ev)) goes as
+            # ratio^(ec-ev): the matrix at the reference weight times one factor per patient
+            a_ref, _ = self.build(np.array([float(self.reference_weight_kg)]))
+            a = (ratio ** (ec - ev))[:, None, None] * a_ref
+            return a, vols
         vols_ref = (
             self.volumes_l(np.full_like(w, self.reference_weight_kg), factors) if same else vols
         )
