@@ -39,6 +39,8 @@ _ZERO = 1e-300
 #: least _MIN_BLOCK) so that the temporaries stay small (8 MB per array).
 _BLOCK_POINTS = 1 << 20
 _MIN_BLOCK = 256
+#: from this many time points on, a uniform grid takes the two-table split (_modal_sum)
+_GRID_MIN = 64
 
 
 @dataclass(frozen=True)
@@ -378,6 +380,8 @@ def _evaluate_decaying(
     ``sum_k (w_k / l_k) expm1(l_k tau)`` point by point, exact with no cancellation at any tau.
     """
     p = lam.shape[0]
+    if times.size < _GRID_MIN:
+        return _evaluate_few(lam, coefs, inputs, times)
     out = np.zeros((p, times.size))
     for inp in inputs:
         amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
@@ -397,6 +401,51 @@ def _evaluate_decaying(
             phase *= per_rate.T
             out[:, sel] += phase.sum(axis=1).T
     return out
+
+
+def _evaluate_few(
+    lam: FloatArray,
+    coefs: dict[int, AnyArray],
+    inputs: Sequence[Input],
+    times: FloatArray,
+) -> FloatArray:
+    """``_evaluate_decaying`` for a few time points, accumulated time-major (T, P).
+
+    Every array operation then runs along the long patient axis: per input and phase an outer
+    product (time, mode, patient), one exp or expm1 in place, a product with the weights and a
+    sum over the few modes, added to whole rows of the result.
+    """
+    p = lam.shape[0]
+    lam_t = np.ascontiguousarray(lam.T)  # (K, P)
+    out_t = np.zeros((times.size, p))
+    for inp in inputs:
+        amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
+        tau = times - inp.start_min
+        d = inp.duration_min
+        w_t = coefs[inp.compartment].T  # (K, P)
+        if d <= 0:
+            rows = tau >= 0.0
+            if rows.any():
+                out_t[rows] += _mode_terms(np.exp, tau[rows], lam_t, w_t * amount)
+            continue
+        per_rate = w_t * (amount / d) / lam_t  # w_k rate / l_k
+        rows = tau > d
+        if rows.any():
+            after = per_rate * np.expm1(lam_t * d)
+            out_t[rows] += _mode_terms(np.exp, tau[rows] - d, lam_t, after)
+        rows = (tau > 0.0) & (tau <= d)
+        if rows.any():
+            out_t[rows] += _mode_terms(np.expm1, tau[rows], lam_t, per_rate)
+    return np.ascontiguousarray(out_t.T)
+
+
+def _mode_terms(fn: Any, tau: FloatArray, lam_t: FloatArray, c_t: FloatArray) -> FloatArray:
+    """``sum_k c_t[k] * fn(lam_t[k] * tau_j)`` as (T, P); ``fn`` is ``np.exp`` or ``np.expm1``."""
+    x = np.multiply.outer(tau, lam_t)  # (T, K, P)
+    fn(x, out=x)
+    x *= c_t
+    summed: FloatArray = x.sum(axis=1)
+    return summed
 
 
 def _contiguous(idx: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
@@ -437,7 +486,7 @@ def _modal_sum(w: AnyArray, lam: AnyArray, tau: FloatArray) -> AnyArray:
     mode instead of ``T``.
     """
     t = tau.size
-    if t >= 64:
+    if t >= _GRID_MIN:
         h = (tau[-1] - tau[0]) / (t - 1)
         if h > 0 and np.allclose(np.diff(tau), h, rtol=1e-12, atol=1e-12 * abs(tau[-1])):
             m = math.ceil(math.sqrt(t))
