@@ -88,13 +88,17 @@ def solve(
     if p > 1 and observe is not None and np.array_equal(a, np.broadcast_to(a[:1], a.shape)):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
         # solve one unit response per input and scale it by each patient's amount (linearity)
-        out = np.zeros((p, times.size))
+        out: FloatArray | None = None
         for inp in inputs:
             unit = Input(inp.compartment, np.ones(1), inp.start_min, inp.duration_min)
-            response = solve(a[:1], [unit], times, observe, method=method)
+            response = solve(a[:1], [unit], times, observe, method=method)[0]
             amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
-            out += amount[:, None] * response
-        return out
+            term = np.multiply.outer(amount, response)  # one pass: amount_p * response(t)
+            if out is None:
+                out = term
+            else:
+                out += term
+        return out if out is not None else np.zeros((p, times.size))
     chunk = max(_MIN_BLOCK, _BLOCK_POINTS // max(times.size, 1))
     if p > chunk:  # blocks of patients keep the temporaries in cache
         parts = []
