@@ -12,10 +12,13 @@ duration ``d`` gives ``sum_k c_k expm1(lam_k t)/lam_k`` while it runs and
 ``sum_k c_k exp(lam_k (t - d)) expm1(lam_k d)/lam_k`` after it. These are exact (no time step, no
 tolerance); ``scipy.linalg.expm`` and a tight ODE solve are the test oracles.
 
-Two shortcuts keep it fast without losing precision: mammillary models (the usual IV ketamine
-sets, with or without absorption depots) get their exponents from the roots of the characteristic
-polynomial instead of a batched ``eig`` (``mammillary_modes``), and uniform time grids split each
-exponential into two small tables (``_modal_sum``).
+Shortcuts keep it fast without losing precision: mammillary models (the usual IV ketamine sets,
+with or without absorption depots) get their exponents from the roots of the characteristic
+polynomial instead of a batched ``eig`` (``mammillary_modes``, array expressions over all patients
+at once); patients sharing one rate matrix share one unit response; patients whose matrices are
+multiples ``s_p A`` of one matrix (allometric sets) share one set of roots, scaled by ``s_p``
+(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``) and uniform
+time grids split each exponential into two small tables (``_modal_sum``).
 
 All arrays are numpy; the leading axis is the patient.
 """
