@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from scipy.integrate import solve_ivp
 from scipy.linalg import expm
 
-from ketacare.core.pk import Dose, get_model, list_models
+from ketacare.core.pk import Dose, get_model, list_models, solver
 from ketacare.core.pk.simulate import prepare
 from ketacare.core.pk.solver import Input, solve
 
@@ -271,7 +271,10 @@ def test_uniform_grid_shortcut_matches_pointwise_exponentials(model_id: str) -> 
     np.testing.assert_allclose(on_grid[:, ::37], pointwise, rtol=1e-11, atol=1e-15)
 
 
-def test_large_batches_are_split_without_changing_the_result() -> None:
+def test_large_batches_are_split_without_changing_the_result(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(solver, "_BLOCK_POINTS", 1024)  # blocks of 256 patients here
     model = get_model("kamp2020")
     weights = np.linspace(40.0, 150.0, 9001)
     plan = prepare(model, [Dose("iv", 35.0, 0.0, 40.0)], weights)
@@ -297,3 +300,38 @@ def test_patients_sharing_one_rate_matrix_are_scaled_unit_responses() -> None:
     jittered[1:] *= 1.0 + 1e-15  # defeats the equality test, not the arithmetic
     separate = solve(jittered, plan.inputs, TIMES, plan.central)
     np.testing.assert_allclose(shared, separate, rtol=1e-12)
+
+
+def test_allometric_patients_share_roots_scaled_by_their_rate_factor() -> None:
+    # Fanta 2015 scales clearances with weight^0.75 and volumes with weight, so every rate
+    # constant goes as weight^-0.25: each patient's matrix is a multiple of the first one and the
+    # solver reuses one set of roots (exponents times the factor, same modal weights). It must
+    # agree with roots computed patient by patient and with expm (brief: within 1e-9). (An oral
+    # dose adds a depot whose assumed absorption rate does not scale, and the shortcut is off.)
+    model = get_model("fanta2015")
+    weights = np.array([45.0, 63.0, 70.0, 98.0, 120.0])
+    plan = prepare(model, [Dose("iv", 30.0, 0.0, 40.0), Dose("iv", 5.0, 90.0)], weights)
+    scale = solver._common_scale(plan.a)
+    assert scale is not None
+    # relative to the first patient: (w / w0)^-0.25
+    np.testing.assert_allclose(scale, (weights / weights[0]) ** -0.25, rtol=1e-14)
+    shared = solve(plan.a, plan.inputs, TIMES, plan.central)
+    per_patient = solve(plan.a, plan.inputs, TIMES, plan.central, method="mammillary")
+    np.testing.assert_allclose(shared, per_patient, rtol=1e-12, atol=1e-15)
+    ref = expm_oracle(plan.a, list(plan.inputs), TIMES, plan.central)
+    mask = ref > 1e-12
+    assert np.all(np.abs(shared[mask] - ref[mask]) / ref[mask] <= 1e-9)
+
+
+def test_matrices_that_are_not_multiples_get_their_own_roots() -> None:
+    model = get_model("fanta2015")
+    oral = prepare(model, [Dose("po", 20.0)], np.array([60.0, 90.0]))
+    assert solver._common_scale(oral.a) is None  # the depot rate does not scale with weight
+    plan = prepare(model, [Dose("iv", 30.0, 0.0, 40.0)], np.array([60.0, 90.0]))
+    a = plan.a.copy()
+    a[1, 0, 0] *= 1.0 + 1e-9  # elimination changed for patient 2 only
+    assert solver._common_scale(a) is None
+    auto = solve(a, plan.inputs, TIMES, plan.central)
+    ref = expm_oracle(a, list(plan.inputs), TIMES, plan.central)
+    mask = ref > 1e-12
+    assert np.all(np.abs(auto[mask] - ref[mask]) / ref[mask] <= 1e-9)

@@ -37,6 +37,8 @@ class Compartment:
                 return np.full_like(weight_kg, self.volume_l_per_kg * ref_kg)
             return self.volume_l_per_kg * weight_kg
         assert self.volume_l is not None
+        if exponent == 1.0:  # x ** 1.0 == x exactly; skips a power per patient
+            return np.asarray(self.volume_l * (weight_kg / ref_kg), dtype=np.float64)
         return np.asarray(self.volume_l * (weight_kg / ref_kg) ** exponent, dtype=np.float64)
 
 
@@ -258,16 +260,22 @@ class PKModel:
         # when clearances and volumes scale alike, rate constants do not depend on weight: compute
         # them at the reference weight so that every patient gets exactly the same matrix
         same = ec == ev
+        if not same and not factors and w.size > 1:
+            # every rate constant (k * ratio^(ec-ev) or CL * ratio^ec / (V * ratio^ev)) goes as
+            # ratio^(ec-ev): the matrix at the reference weight times one factor per patient
+            a_ref, _ = self.build(np.array([float(self.reference_weight_kg)]))
+            a = (ratio ** (ec - ev))[:, None, None] * a_ref
+            return a, vols
         vols_ref = (
             self.volumes_l(np.full_like(w, self.reference_weight_kg), factors) if same else vols
         )
         a = np.zeros((w.size, self.n, self.n))
+        # one power per patient vector, shared by every flow (allometric sets)
+        k_scale = np.ones_like(w) if same else ratio ** (ec - ev)
+        cl_scale = 1.0 if same else ratio**ec
         for f in self.flows:
             i = self.index(f.source)
-            if f.kind == "k":
-                k = f.value * (1.0 if same else ratio ** (ec - ev)) * np.ones_like(w)
-            else:
-                k = f.value * (1.0 if same else ratio**ec) / vols_ref[:, i]
+            k = f.value * k_scale if f.kind == "k" else f.value * cl_scale / vols_ref[:, i]
             if f.param and f.param in factors:
                 k = k * factors[f.param]
             a[:, i, i] -= k

@@ -12,10 +12,13 @@ duration ``d`` gives ``sum_k c_k expm1(lam_k t)/lam_k`` while it runs and
 ``sum_k c_k exp(lam_k (t - d)) expm1(lam_k d)/lam_k`` after it. These are exact (no time step, no
 tolerance); ``scipy.linalg.expm`` and a tight ODE solve are the test oracles.
 
-Two shortcuts keep it fast without losing precision: mammillary models (the usual IV ketamine
-sets, with or without absorption depots) get their exponents from the roots of the characteristic
-polynomial instead of a batched ``eig`` (``mammillary_modes``), and uniform time grids split each
-exponential into two small tables (``_modal_sum``).
+Shortcuts keep it fast without losing precision: mammillary models (the usual IV ketamine sets,
+with or without absorption depots) get their exponents from the roots of the characteristic
+polynomial instead of a batched ``eig`` (``mammillary_modes``, array expressions over all patients
+at once); patients sharing one rate matrix share one unit response; patients whose matrices are
+multiples ``s_p A`` of one matrix (allometric sets) share one set of roots, scaled by ``s_p``
+(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``) and uniform
+time grids split each exponential into two small tables (``_modal_sum``).
 
 All arrays are numpy; the leading axis is the patient.
 """
@@ -35,8 +38,12 @@ AnyArray = npt.NDArray[Any]  # float64, or complex128 for a model with complex e
 
 #: eigenvalues closer to zero than this are treated as zero (a sink compartment).
 _ZERO = 1e-300
-#: patients solved together; larger batches are split (memory stays in cache).
-_CHUNK = 4096
+#: patient-time points solved together; larger batches are split into blocks of patients (at
+#: least _MIN_BLOCK) so that the temporaries stay small (8 MB per array).
+_BLOCK_POINTS = 1 << 20
+_MIN_BLOCK = 256
+#: from this many time points on, a uniform grid takes the two-table split (_modal_sum)
+_GRID_MIN = 64
 
 
 @dataclass(frozen=True)
@@ -84,35 +91,67 @@ def solve(
     if p > 1 and observe is not None and np.array_equal(a, np.broadcast_to(a[:1], a.shape)):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
         # solve one unit response per input and scale it by each patient's amount (linearity)
-        out = np.zeros((p, times.size))
+        out: FloatArray | None = None
         for inp in inputs:
             unit = Input(inp.compartment, np.ones(1), inp.start_min, inp.duration_min)
-            response = solve(a[:1], [unit], times, observe, method=method)
+            response = solve(a[:1], [unit], times, observe, method=method)[0]
             amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
-            out += amount[:, None] * response
-        return out
-    if p > _CHUNK:  # blocks of patients keep the temporaries in cache
+            term = np.multiply.outer(amount, response)  # one pass: amount_p * response(t)
+            if out is None:
+                out = term
+            else:
+                out += term
+        return out if out is not None else np.zeros((p, times.size))
+    chunk = max(_MIN_BLOCK, _BLOCK_POINTS // max(times.size, 1))
+    if p > chunk:  # blocks of patients keep the temporaries in cache
         parts = []
-        for i in range(0, p, _CHUNK):
+        for i in range(0, p, chunk):
             block = [
                 Input(
                     inp.compartment,
                     np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))[
-                        i : i + _CHUNK
+                        i : i + chunk
                     ],
                     inp.start_min,
                     inp.duration_min,
                 )
                 for inp in inputs
             ]
-            parts.append(solve(a[i : i + _CHUNK], block, times, observe, method=method))
+            parts.append(solve(a[i : i + chunk], block, times, observe, method=method))
         return np.concatenate(parts, axis=0)
     comps = sorted({inp.compartment for inp in inputs})
     if observe is None:
         return np.stack(
             [_solve_one(a, inputs, times, o, comps, "eig") for o in range(a.shape[1])], 1
         )
+    scale = _common_scale(a) if p > 1 and method == "auto" else None
+    if scale is not None:
+        # a[p] = scale[p] * a[0] (allometric sets: every rate constant goes as weight^-0.25):
+        # the exponents scale with the matrix and the modal weights do not, so one set of roots
+        # serves every patient (exact: exp(s A t) is the response of A at time s t)
+        lam0, coefs0 = _modes(a[:1], observe, comps, method)
+        lam = lam0 * scale[:, None]
+        coefs = {j: np.broadcast_to(c, lam.shape) for j, c in coefs0.items()}
+        return evaluate(lam, coefs, inputs, times)
     return _solve_one(a, inputs, times, observe, comps, method)
+
+
+def _common_scale(a: FloatArray) -> FloatArray | None:
+    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``."""
+    ref = a[0]
+    flat = int(np.argmax(np.abs(ref)))
+    i, j = divmod(flat, ref.shape[1])
+    if ref[i, j] == 0.0:
+        return None
+    s: FloatArray = a[:, i, j] / ref[i, j]
+    if not np.all(s > 0.0):
+        return None
+    gap = a / s[:, None, None]
+    gap -= ref
+    np.abs(gap, out=gap)
+    if not np.all(gap <= 1e-14 * np.abs(ref)):
+        return None
+    return s
 
 
 def _solve_one(
@@ -123,6 +162,11 @@ def _solve_one(
     comps: list[int],
     method: str,
 ) -> FloatArray:
+    lam, coefs = _modes(a, observe, comps, method)
+    return evaluate(lam, coefs, inputs, times)
+
+
+def _modes(a: FloatArray, observe: int, comps: list[int], method: str) -> Modes:
     modes = None
     if method in ("auto", "mammillary"):
         modes = mammillary_modes(a, observe, comps)
@@ -132,8 +176,7 @@ def _solve_one(
             )
     if modes is None:
         modes = eig_modes(a, observe, comps)
-    lam, coefs = modes
-    return evaluate(lam, coefs, inputs, times)
+    return modes
 
 
 Modes = tuple[AnyArray, dict[int, AnyArray]]
@@ -160,104 +203,113 @@ def mammillary_modes(a: FloatArray, central: int, comps: Sequence[int]) -> Modes
     of the roots, so it suffers no cancellation); the weight of root k after a central bolus is
     prod_j (k_j1 - l_k) / prod_(m != k) (l_m - l_k), and a depot with rate ka adds the mode ka and
     scales each weight by ka / (ka - l_k).
+
+    Everything is computed for all patients at once: the structure is read from the first
+    patient's matrix (and checked to be the same for every patient), roots and weights are array
+    expressions over the patient axis (no loop over patients).
     """
     p, n, _ = a.shape
-    first = a[0]
-    others = [j for j in range(n) if j != central]
+    pattern = a[0] != 0
+    if p > 1 and not np.array_equal(a != 0, np.broadcast_to(pattern, a.shape)):
+        return None  # patients differ in structure: the eigen path handles it
     periph: list[int] = []
     depots: list[int] = []
-    for j in others:
-        row, col = first[j].copy(), first[:, j].copy()
-        row[[j, central]] = 0.0
-        col[[j, central]] = 0.0
-        if np.any(row != 0) or np.any(col != 0):
+    for j in range(n):
+        if j == central:
+            continue
+        row, col = pattern[j].copy(), pattern[:, j].copy()
+        row[[j, central]] = False
+        col[[j, central]] = False
+        if row.any() or col.any():
             return None
-        if np.all(a[:, j, central] == 0) and np.all(a[:, central, j] > 0):
-            if not np.allclose(a[:, j, j], -a[:, central, j], rtol=1e-14, atol=0):
-                return None
-            depots.append(j)
-        elif np.all(a[:, j, central] > 0) and np.all(a[:, central, j] > 0):
-            periph.append(j)
-        elif np.all(a[:, j, central] == 0) and np.all(a[:, central, j] == 0):
+        into, back = bool(pattern[j, central]), bool(pattern[central, j])
+        if not into and not back:
             continue  # an unconnected compartment (a depot nobody doses)
-        else:
+        if not back or np.any(a[:, central, j] <= 0):
             return None
-    if len(periph) > 3 or any(c not in depots and c != central for c in comps):
-        return None
-    k_out = np.stack([a[:, j, central] for j in periph], 1) if periph else np.zeros((p, 0))
-    k_back = np.stack([a[:, central, j] for j in periph], 1) if periph else np.zeros((p, 0))
-    for j in periph:  # a peripheral compartment only returns drug to the central one
+        if into and np.any(a[:, j, central] <= 0):
+            return None
+        # the compartment returns (or passes on) drug to the central compartment only
         if np.max(np.abs(a[:, j, j] + a[:, central, j])) > 1e-14 * np.max(a[:, central, j]):
             return None
-    k10 = -a[:, central, central] - k_out.sum(axis=1)
-    lam = _mammillary_roots(k10, k_out, k_back)  # decay rates, positive, (P, m)
-    m = lam.shape[1]
-    weight = np.ones_like(lam)
-    for k in range(m):
-        for j in range(k_back.shape[1]):
-            weight[:, k] *= k_back[:, j] - lam[:, k]
-        for q in range(m):
+        (periph if into else depots).append(j)
+    if len(periph) > 3 or any(c not in depots and c != central for c in comps):
+        return None
+    # rate constants as contiguous per-patient vectors (P,): out of / back into the central one
+    k_out = [np.ascontiguousarray(a[:, j, central]) for j in periph]
+    k_back = [np.ascontiguousarray(a[:, central, j]) for j in periph]
+    k10 = -a[:, central, central] - sum(k_out, np.zeros(p))
+    roots = _roots(k10, k_out, k_back)  # decay rates, positive, each (P,)
+    m = len(roots)
+    weights = []
+    for k, lk in enumerate(roots):  # a handful of modes: array expressions over all patients
+        numer = np.ones(p)
+        for kb in k_back:
+            numer *= kb - lk
+        denom = np.ones(p)
+        for q, lq in enumerate(roots):
             if q != k:
-                weight[:, k] /= lam[:, q] - lam[:, k]
+                denom *= lq - lk
+        weights.append(numer / denom)
+    lam = np.stack(roots, axis=1)
+    weight = np.stack(weights, axis=1)
     if not np.all(np.isfinite(weight)):
         return None
-    coefs: dict[int, AnyArray] = {}
-    extra: list[FloatArray] = []
-    for j in comps:
-        if j == central:
-            coefs[j] = weight
-            continue
-        ka = a[:, central, j]
-        gap = ka[:, None] - lam
-        if np.any(np.abs(gap) <= 1e-6 * ka[:, None]):
+    dosed_depots = [j for j in comps if j != central]
+    if dosed_depots:
+        ka = a[:, central, dosed_depots]  # (P, D)
+        if np.any(np.abs(ka[:, :, None] - lam[:, None, :]) <= 1e-6 * ka[:, :, None]):
             return None  # near-equal rates: the eigen path handles them
-        extra.append(ka)
-    lam_all = np.concatenate([lam] + [e[:, None] for e in extra], axis=1)
+        lam_all = np.concatenate([lam, ka], axis=1)
+    else:
+        lam_all = lam
     out: dict[int, AnyArray] = {}
-    pos = m
     for j in comps:
         w = np.zeros_like(lam_all)
         if j == central:
             w[:, :m] = weight
         else:
-            ka = a[:, central, j]
-            scaled = weight * ka[:, None] / (ka[:, None] - lam)
+            ka_j = a[:, central, j]
+            scaled = weight * (ka_j[:, None] / (ka_j[:, None] - lam))
             w[:, :m] = scaled
-            w[:, pos] = -scaled.sum(axis=1)
-            pos += 1
+            w[:, m + dosed_depots.index(j)] = -scaled.sum(axis=1)
         out[j] = w
     return -lam_all, out
 
 
-def _mammillary_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) -> FloatArray:
-    """Positive decay rates of a mammillary model with 0-3 peripheral compartments, (P, m)."""
-    m = k_out.shape[1]
+def _roots(k10: FloatArray, k_out: list[FloatArray], k_back: list[FloatArray]) -> list[FloatArray]:
+    """Positive decay rates of a mammillary model with 0-3 peripheral compartments, each (P,).
+
+    One peripheral compartment: the quadratic, the small root from the product of the roots (no
+    cancellation). Two: the trigonometric solution of the characteristic cubic
+    ``l^3 - a2 l^2 + a1 l - a0``, the smallest root again from the product of the roots. Three:
+    the symmetric eigenproblem (still exact).
+    """
+    m = len(k_out)
     if m == 0:
-        return k10[:, None].copy()
+        return [k10.copy()]
     if m == 1:
-        s = k10 + k_out[:, 0] + k_back[:, 0]
-        prod = k10 * k_back[:, 0]
-        disc = np.sqrt(np.maximum(s * s - 4.0 * prod, 0.0))
-        big = (s + disc) / 2.0
-        roots = np.stack([big, prod / big], 1)  # small root from the product: no cancellation
-    else:
-        if m > 2:
-            return _polynomial_roots(k10, k_out, k_back)
-        k12, k13 = k_out[:, 0], k_out[:, 1]
-        k21, k31 = k_back[:, 0], k_back[:, 1]
-        a2 = k10 + k12 + k13 + k21 + k31
-        a1 = k10 * (k21 + k31) + k21 * k31 + k12 * k31 + k13 * k21
-        a0 = k10 * k21 * k31
-        third = a2 / 3.0
-        pp = a1 - a2 * third
-        qq = third * (a1 - 2.0 * third * third) - a0
-        r = np.sqrt(np.maximum(-pp / 3.0, 0.0))
-        theta = np.arccos(np.clip(1.5 * qq / (pp * r), -1.0, 1.0)) / 3.0
-        roots = np.empty((k10.size, 3))
-        roots[:, 0] = 2.0 * r * np.cos(theta) + third
-        roots[:, 1] = 2.0 * r * np.cos(theta - 2.0 * np.pi / 3.0) + third
-        roots[:, 2] = a0 / (roots[:, 0] * roots[:, 1])  # smallest from the product of roots
-    return roots
+        s = k10 + k_out[0] + k_back[0]
+        prod = k10 * k_back[0]
+        big = (s + np.sqrt(np.maximum(s * s - 4.0 * prod, 0.0))) * 0.5
+        return [big, prod / big]
+    if m > 2:
+        both = _polynomial_roots(k10, np.stack(k_out, 1), np.stack(k_back, 1))
+        return [np.ascontiguousarray(both[:, i]) for i in range(both.shape[1])]
+    k12, k13 = k_out
+    k21, k31 = k_back
+    a2 = k10 + k12 + k13 + k21 + k31
+    a1 = k10 * (k21 + k31) + k21 * k31 + k12 * k31 + k13 * k21
+    a0 = k10 * k21 * k31
+    third = a2 / 3.0
+    pp = a1 - a2 * third
+    qq = third * (a1 - 2.0 * third * third) - a0
+    r = np.sqrt(np.maximum(-pp / 3.0, 0.0))
+    theta = np.arccos(np.clip(1.5 * qq / (pp * r), -1.0, 1.0)) / 3.0
+    r2 = 2.0 * r
+    l1 = r2 * np.cos(theta) + third
+    l2 = r2 * np.cos(theta - 2.0 * np.pi / 3.0) + third
+    return [l1, l2, a0 / (l1 * l2)]  # the smallest from the product of the roots
 
 
 def _polynomial_roots(k10: FloatArray, k_out: FloatArray, k_back: FloatArray) -> FloatArray:
@@ -291,6 +343,8 @@ def evaluate(
     as ``sum_k (w_k / l_k) exp(l_k tau) - sum_k w_k / l_k``, except at times so short that
     ``|l tau| < 1e-3`` for some mode, where ``expm1`` is used to avoid cancellation.
     """
+    if not np.iscomplexobj(lam) and lam.size and float(np.max(lam)) < -_ZERO:
+        return _evaluate_decaying(lam, coefs, inputs, times)
     p = lam.shape[0]
     dtype = np.result_type(lam, np.float64)
     out = np.zeros((p, times.size), dtype=dtype)
@@ -318,6 +372,94 @@ def evaluate(
             out[:, slow] += rate[:, None] * np.einsum("pk,pkt->pt", w, f)
     result: FloatArray = np.asarray(out.real, dtype=np.float64)
     return result
+
+
+def _evaluate_decaying(
+    lam: FloatArray,
+    coefs: dict[int, AnyArray],
+    inputs: Sequence[Input],
+    times: FloatArray,
+) -> FloatArray:
+    """``evaluate`` for real, strictly negative exponents (every mammillary model): fewer passes.
+
+    After a zero-order input (and for a bolus) the response is a weighted sum of ``exp(l tau)``
+    (``_modal_sum``: uniform grids use the two-table split). While the input runs it is
+    ``sum_k (w_k / l_k) expm1(l_k tau)`` point by point, exact with no cancellation at any tau.
+    """
+    p = lam.shape[0]
+    if times.size < _GRID_MIN:
+        return _evaluate_few(lam, coefs, inputs, times)
+    out = np.zeros((p, times.size))
+    for inp in inputs:
+        amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
+        tau = times - inp.start_min
+        d = inp.duration_min
+        if d <= 0:
+            _add_modal(out, tau >= 0.0, tau, coefs[inp.compartment] * amount[:, None], lam)
+            continue
+        per_rate = coefs[inp.compartment] * (amount / d)[:, None] / lam  # w_k rate / l_k
+        _add_modal(out, tau > d, tau - d, per_rate * np.expm1(lam * d), lam)
+        idx = np.nonzero((tau > 0.0) & (tau <= d))[0]
+        if idx.size:
+            sel = _contiguous(idx)
+            lam_t = np.ascontiguousarray(lam.T)
+            phase = np.multiply.outer(tau[sel], lam_t)  # (T, K, P), as in _modal_sum
+            np.expm1(phase, out=phase)
+            phase *= per_rate.T
+            out[:, sel] += phase.sum(axis=1).T
+    return out
+
+
+def _evaluate_few(
+    lam: FloatArray,
+    coefs: dict[int, AnyArray],
+    inputs: Sequence[Input],
+    times: FloatArray,
+) -> FloatArray:
+    """``_evaluate_decaying`` for a few time points, accumulated time-major (T, P).
+
+    Every array operation then runs along the long patient axis: per input and phase an outer
+    product (time, mode, patient), one exp or expm1 in place, a product with the weights and a
+    sum over the few modes, added to whole rows of the result.
+    """
+    p = lam.shape[0]
+    lam_t = np.ascontiguousarray(lam.T)  # (K, P)
+    out_t = np.zeros((times.size, p))
+    for inp in inputs:
+        amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
+        tau = times - inp.start_min
+        d = inp.duration_min
+        w_t = coefs[inp.compartment].T  # (K, P)
+        if d <= 0:
+            rows = tau >= 0.0
+            if rows.any():
+                out_t[rows] += _mode_terms(np.exp, tau[rows], lam_t, w_t * amount)
+            continue
+        per_rate = w_t * (amount / d) / lam_t  # w_k rate / l_k
+        rows = tau > d
+        if rows.any():
+            after = per_rate * np.expm1(lam_t * d)
+            out_t[rows] += _mode_terms(np.exp, tau[rows] - d, lam_t, after)
+        rows = (tau > 0.0) & (tau <= d)
+        if rows.any():
+            out_t[rows] += _mode_terms(np.expm1, tau[rows], lam_t, per_rate)
+    return np.ascontiguousarray(out_t.T)
+
+
+def _mode_terms(fn: Any, tau: FloatArray, lam_t: FloatArray, c_t: FloatArray) -> FloatArray:
+    """``sum_k c_t[k] * fn(lam_t[k] * tau_j)`` as (T, P); ``fn`` is ``np.exp`` or ``np.expm1``."""
+    x = np.multiply.outer(tau, lam_t)  # (T, K, P)
+    fn(x, out=x)
+    x *= c_t
+    summed: FloatArray = x.sum(axis=1)
+    return summed
+
+
+def _contiguous(idx: npt.NDArray[np.intp]) -> slice | npt.NDArray[np.intp]:
+    """A slice when the (sorted) indices are contiguous, else the indices themselves."""
+    if idx[-1] - idx[0] + 1 == idx.size:
+        return slice(int(idx[0]), int(idx[-1]) + 1)
+    return idx
 
 
 def _add_modal(
@@ -351,7 +493,7 @@ def _modal_sum(w: AnyArray, lam: AnyArray, tau: FloatArray) -> AnyArray:
     mode instead of ``T``.
     """
     t = tau.size
-    if t >= 64:
+    if t >= _GRID_MIN:
         h = (tau[-1] - tau[0]) / (t - 1)
         if h > 0 and np.allclose(np.diff(tau), h, rtol=1e-12, atol=1e-12 * abs(tau[-1])):
             m = math.ceil(math.sqrt(t))
@@ -362,5 +504,10 @@ def _modal_sum(w: AnyArray, lam: AnyArray, tau: FloatArray) -> AnyArray:
             b = np.exp(lam[:, :, None] * fine)  # (P, K, m)
             acc: AnyArray = np.matmul(a.transpose(0, 2, 1), b)  # (P, q, m): sum over modes
             return acc.reshape(lam.shape[0], q * m)[:, :t]
-    summed: AnyArray = np.einsum("pk,pkt->pt", w, np.exp(lam[:, :, None] * tau))
+    # few points: time-major layout (T, K, P), so every array operation runs along the long
+    # patient axis (an outer product, one exp, a product and a sum over the few modes)
+    terms = np.multiply.outer(tau, np.ascontiguousarray(lam.T))
+    np.exp(terms, out=terms)  # in place: no second (T, K, P) array
+    terms *= w.T
+    summed: AnyArray = terms.sum(axis=1).T
     return summed
