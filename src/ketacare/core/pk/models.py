@@ -17,9 +17,9 @@ import numpy as np
 from ketacare.core.datafiles import iter_data_files
 from ketacare.core.errors import DefinitionError, UnknownIdError
 from ketacare.core.pk.solver import FloatArray
+from ketacare.core.vocabulary import DRUGS as DRUGS
+from ketacare.core.vocabulary import ROUTES as ROUTES
 
-ROUTES = ("iv", "im", "sc", "in", "po", "sl")
-DRUGS = ("racemic", "esketamine", "arketamine")
 _SCALINGS = {"linear": (1.0, 1.0), "allometric": (1.0, 0.75), "none": (0.0, 0.0)}
 _RATE_KEYS = ("k_per_min", "k_per_h", "cl_l_per_min", "cl_l_per_h")
 
