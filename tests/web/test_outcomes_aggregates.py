@@ -40,21 +40,9 @@ def test_the_researcher_cannot_open_patient_pages_or_the_api(
 
 
 @pytest.mark.django_db
-def test_the_clinic_rate_is_set_beside_the_cores_literature_pool(
-    researcher: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+def test_the_page_sends_the_literature_comparison_to_the_one_evidence_page(
+    researcher: Any, client_for: Any
 ) -> None:
-    from ketacare.core import evidence
-    from ketacare.core import protocols as core_protocols
-    from ketacare.web.measures.models import Measure
-
-    grow(clinic, prescriber, 6)
-    # mark the outcome of two courses' follow-ups as responses (stored core results)
-    Measure.objects.filter(is_baseline=False).update(outcome={"stored": True})
-    from ketacare.web.courses.models import Course
-
-    first_two = list(Course.objects.order_by("id").values_list("id", flat=True)[:2])
-    Measure.objects.filter(course_id__in=first_two, is_baseline=False).update(response=True)
-    (comparison,) = client_for(researcher).get("/outcomes/").context["comparisons"]
-    condition = core_protocols.get_protocol("iv-racemic").condition
-    expected = evidence.clinic_vs_literature(2, 6, route="iv", condition=condition, drug="racemic")
-    assert comparison["result"] == expected
+    # One definition of a clinic's rate (evidence.services.clinic_report), shown on one page.
+    page = client_for(researcher).get("/outcomes/").content.decode()
+    assert 'href="/evidence/clinic/"' in page

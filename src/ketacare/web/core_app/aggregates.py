@@ -11,9 +11,6 @@ from typing import Any
 
 from django.db.models import Count, Q
 
-from ketacare.core import evidence as core_evidence
-from ketacare.core import protocols as core_protocols
-from ketacare.core.errors import KetaCareError
 from ketacare.web.core_app.records import for_clinic
 from ketacare.web.courses.models import Course
 
@@ -54,34 +51,8 @@ def aggregates_context(user: Any) -> dict[str, Any]:
         for r in rows
     ]
     return {
-        "comparisons": _comparisons(rows),
         "by_protocol": table,
         "by_status": [{"status": r["status"], "n": suppress(r["n"])} for r in by_status],
         "n_courses": suppress(sum(r["n"] for r in rows)),
         "small_cell": SMALL_CELL,
     }
-
-
-def _comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The clinic's response rate per drug, route and condition (the protocol's) beside the
-    published pooled rate (``ketacare.core.evidence.clinic_vs_literature``); only groups of
-    SMALL_CELL or more."""
-    groups: dict[tuple[str, str, str], list[int]] = {}
-    for r in rows:
-        condition = core_protocols.get_protocol(r["protocol_id"]).condition
-        counts = groups.setdefault((r["drug"], r["route"], condition), [0, 0])
-        counts[0] += r["responders"]
-        counts[1] += r["followed"]
-    out = []
-    for (drug, route, condition), (responders, followed) in sorted(groups.items()):
-        if followed < SMALL_CELL:
-            continue
-        row: dict[str, Any] = {"drug": drug, "route": route, "condition": condition, "n": followed}
-        try:
-            row["result"] = core_evidence.clinic_vs_literature(
-                responders, followed, route=route, condition=condition, drug=drug
-            )
-        except KetaCareError as exc:
-            row["error"] = str(exc)
-        out.append(row)
-    return out
