@@ -2,7 +2,9 @@ from django.contrib import admin
 from django.urls import include, path
 
 from ketacare.web.core_app import views as site_views
-from ketacare.web.core_app.api import api
+from ketacare.web.core_app.api import api, register_routers
+
+register_routers()
 
 urlpatterns = [
     path("", site_views.home, name="home"),

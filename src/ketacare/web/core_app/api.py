@@ -186,3 +186,12 @@ def me(request: HttpRequest) -> dict[str, Any]:
         "clinic": str(user.clinic.uuid) if user.clinic else None,
         "may": sorted(allowed_actions(user)),
     }
+
+
+def register_routers() -> None:
+    """Each app's ``api.router`` under its prefix (imported here to avoid import cycles)."""
+    from ketacare.web.courses.api import router as courses
+    from ketacare.web.patients.api import router as patients
+
+    api.add_router("/patients", patients)
+    api.add_router("/courses", courses)

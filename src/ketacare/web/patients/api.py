@@ -1,0 +1,122 @@
+"""Patients in the JSON API: list, register, read, edit demographics (with the version check)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Field, Router, Schema, Status
+
+from ketacare.web.core_app.api import api_user
+from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.patients import services
+from ketacare.web.patients.models import Patient
+
+router = Router(tags=["patients"])
+
+SEX = "female|male|other|unknown"
+
+
+class PatientIn(Schema):
+    record_number: str = Field(min_length=1, max_length=40)
+    given_name: str = Field(min_length=1, max_length=100)
+    family_name: str = Field(min_length=1, max_length=100)
+    date_of_birth: dt.date
+    sex: str = Field("unknown", pattern=f"^({SEX})$")
+    phone: str = Field("", max_length=40)
+    email: str = Field("", max_length=254)
+
+
+class PatientPatch(Schema):
+    version: int = Field(ge=1, description="the version you read; a stale one is refused (409)")
+    reason: str = Field("", max_length=500)
+    record_number: str | None = Field(None, min_length=1, max_length=40)
+    given_name: str | None = Field(None, min_length=1, max_length=100)
+    family_name: str | None = Field(None, min_length=1, max_length=100)
+    date_of_birth: dt.date | None = None
+    sex: str | None = Field(None, pattern=f"^({SEX})$")
+    phone: str | None = Field(None, max_length=40)
+    email: str | None = Field(None, max_length=254)
+
+
+class PatientOut(Schema):
+    uuid: uuid.UUID
+    record_number: str
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date
+    sex: str
+    phone: str
+    email: str
+    version: int
+
+
+class PatientClinicalOut(PatientOut):
+    trd_stage: dict[str, Any] | None
+    is_trd: bool | None
+    failed_adequate_trials: int | None
+
+
+def _out(patient: Patient, clinical: bool) -> dict[str, Any]:
+    data = {
+        "uuid": patient.uuid,
+        "record_number": patient.record_number,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": patient.date_of_birth,
+        "sex": patient.sex,
+        "phone": patient.phone,
+        "email": patient.email,
+        "version": patient.version,
+    }
+    if clinical:
+        data.update(
+            trd_stage=patient.trd_stage,
+            is_trd=patient.is_trd,
+            failed_adequate_trials=patient.failed_adequate_trials,
+        )
+    return data
+
+
+@router.get("", response=list[PatientOut], summary="Patients of your clinic")
+def list_patients(request: HttpRequest, q: str = "", limit: int = 100, offset: int = 0) -> Any:
+    user = api_user(request, "view_patient_list")
+    limit = max(1, min(limit, 500))
+    patients = for_clinic(Patient.objects.filter(archived=False), user)
+    if q:
+        patients = patients.filter(family_name__icontains=q)
+    return [_out(p, False) for p in patients[offset : offset + limit]]
+
+
+@router.post("", response={201: PatientOut}, summary="Register a patient")
+def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
+    user = api_user(request, "edit_demographics")
+    patient = services.create_patient(user, **payload.dict())
+    return Status(201, _out(patient, False))
+
+
+@router.get(
+    "/{patient_uuid}",
+    response=PatientClinicalOut | PatientOut,
+    summary="One patient (clinical fields for clinical roles)",
+)
+def get_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
+    from ketacare.web.accounts.permissions import can
+
+    user = api_user(request, "view_demographics")
+    patient = get_for_user(Patient.objects.all(), user, patient_uuid)
+    return _out(patient, can(user, "view_clinical"))
+
+
+@router.patch("/{patient_uuid}", response=PatientOut, summary="Edit demographics")
+def patch_patient(request: HttpRequest, patient_uuid: uuid.UUID, payload: PatientPatch) -> Any:
+    user = api_user(request, "edit_demographics")
+    patient = get_for_user(Patient.objects.all(), user, patient_uuid)
+    changes = payload.dict(exclude_unset=True)
+    version = changes.pop("version")
+    reason = changes.pop("reason", "")
+    changes = {k: v for k, v in changes.items() if v is not None}
+    services.update_demographics(user, patient, expected_version=version, reason=reason, **changes)
+    return _out(patient, False)
