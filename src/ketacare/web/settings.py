@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ketacare.web.patients",
     "ketacare.web.courses",
     "ketacare.web.measures",
+    "ketacare.web.treatments",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

@@ -15,6 +15,7 @@ urlpatterns = [
     path("patients/", include("ketacare.web.patients.urls")),
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),
+    path("sessions/", include("ketacare.web.treatments.urls")),
     path("audit/", include("ketacare.web.audit.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
