@@ -217,6 +217,80 @@ def api_error() -> Callable[..., dict[str, Any]]:
     return _check_error_shape
 
 
+@pytest.fixture
+def grow() -> Callable[..., list[Any]]:
+    """Add ``n`` patients to ``clinic``, each with a course, planned sessions (today among them),
+    measures on two scales with a baseline, and an open alert: data to count queries against."""
+
+    def make(clinic: Clinic, prescriber: User, n: int, measures_each: int = 6) -> list[Any]:
+        from django.utils import timezone
+
+        from ketacare.web.courses.models import Course, CourseEvent, PlannedSession
+        from ketacare.web.measures.models import Alert, Measure
+        from ketacare.web.patients.models import Patient
+
+        today = timezone.localdate()
+        now = timezone.now()
+        made = []
+        start = Patient.objects.filter(clinic=clinic).count()
+        for i in range(start, start + n):
+            p = Patient.objects.create(
+                clinic=clinic,
+                record_number=f"G-{i:04d}",
+                given_name=f"Given{i}",
+                family_name=f"Family{i}",
+                date_of_birth=dt.date(1970 + i % 30, 1 + i % 12, 1 + i % 28),
+            )
+            course = Course.objects.create(
+                clinic=clinic,
+                patient=p,
+                protocol_id="iv-racemic",
+                drug="racemic",
+                route="iv",
+                start_date=today - dt.timedelta(days=21),
+                weight_kg=70,
+                prescriber=prescriber,
+            )
+            CourseEvent.objects.create(
+                clinic=clinic, course=course, actor=prescriber, kind="start", reason="start"
+            )
+            for k in range(4):
+                PlannedSession.objects.create(
+                    clinic=clinic,
+                    course=course,
+                    index=k,
+                    date=today - dt.timedelta(days=7 * (3 - k)),
+                    phase="induction",
+                    chair=1 + i % 3,
+                    status="done" if k < 3 else "planned",
+                    dose_mg=35.0,
+                )
+            for scale, top in (("madrs", 30), ("phq9", 20)):
+                for k in range(measures_each):
+                    m = Measure.objects.create(
+                        clinic=clinic,
+                        patient=p,
+                        course=course,
+                        scale_id=scale,
+                        taken_at=now - dt.timedelta(days=3 * (measures_each - k)),
+                        items=[],
+                        result={},
+                        total=max(top - 3 * k, 0),
+                        is_baseline=k == 0,
+                        entered_by=prescriber,
+                    )
+                    if k == 0 and scale == "madrs":
+                        course.baseline_measure = m
+                        course.save(update_fields=["baseline_measure"])
+            Alert.objects.create(
+                clinic=clinic, patient=p, measure=m, level="positive", reason="grown"
+            )
+            made.append(p)
+        return made
+
+    return make
+
+
 # --- sessions at the chair (treatments app; added by the chair helper) ----------------------
 
 

@@ -40,6 +40,14 @@ def trial(world: dict[str, Any]) -> dict[str, Any]:
     return {"patient_uuid": world["patient"].uuid, "trial_uuid": world["trial"].uuid}
 
 
+def measure(world: dict[str, Any]) -> dict[str, Any]:
+    return {"measure_uuid": world["measure"].uuid}
+
+
+def alert(world: dict[str, Any]) -> dict[str, Any]:
+    return {"alert_uuid": world["alert"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
@@ -96,6 +104,10 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:discharge", treatment_session, CLINICAL, True, "POST"),
     ("treatments:sign", treatment_session, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
+    ("measures:new", patient, CLINICAL, True),
+    ("measures:withdraw", measure, CLINICAL, True, "POST"),
+    ("measures:alerts", none, CLINICAL, False),
+    ("measures:acknowledge", alert, CLINICAL, True),
 ]
 
 # pages that answer without a role check (they redirect or are public)

@@ -14,7 +14,7 @@ from pathlib import Path
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
-from ketacare.web.env import env_bool, env_list, env_str
+from ketacare.web.env import env_bool, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("KETACARE_DATA_DIR", str(Path.cwd() / "var")) or "var")
@@ -125,3 +125,7 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env_bool("KETACARE_SECURE_COOKIES", not (DEBUG or DEMO))
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
+
+# A reminder setting of the clinic, not a clinical rule: an active course with no measure for this
+# many days is listed as "measure due" on the dashboard.
+KETACARE_MEASURE_INTERVAL_DAYS = env_int("KETACARE_MEASURE_INTERVAL_DAYS", 7, minimum=1, maximum=90)

@@ -1,0 +1,147 @@
+"""Server-rendered inline SVG charts of a scale over time (no scripts, no network).
+
+The response and remission lines come from the core's outcome rule: the response line is the
+highest whole score that ``ketacare.core.outcomes.assess`` judges a response from the baseline,
+and the remission line is the rule's ``remission_max``. This module only draws.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from ketacare.core import outcomes as core_outcomes
+from ketacare.core import scales as core_scales
+from ketacare.core.errors import KetaCareError
+
+WIDTH, HEIGHT = 640, 220
+LEFT, RIGHT, TOP, BOTTOM = 44, 110, 12, 28
+
+
+@dataclass(frozen=True)
+class Lines:
+    baseline: float | None
+    response: float | None
+    remission: float | None
+    response_rule: str
+    remission_rule: str
+
+
+def outcome_lines(scale_id: str, baseline: float | None) -> Lines:
+    """Baseline, response and remission lines for ``scale_id`` from the core's outcome rule."""
+    if baseline is None or baseline <= 0:
+        return Lines(baseline, None, None, "", "")
+    try:
+        rules = core_outcomes.get_scale_rules(scale_id)
+        low = int(rules.min if rules.min is not None else 0)
+        top = int(baseline)
+        response_at: float | None = None
+        last = None
+        for score in range(low, top + 1):
+            last = core_outcomes.assess(scale_id, baseline, score)
+            if last.response:
+                response_at = float(score)
+        if last is None:
+            return Lines(baseline, None, None, "", "")
+        response_rule = last.rule["response"]
+        remission_rule = last.rule.get("remission") or {}
+        return Lines(
+            baseline,
+            response_at,
+            last.remission_max,
+            f"fall of at least {response_rule['min_fall_fraction']:.0%} "
+            f"({response_rule['source']})",
+            str(remission_rule.get("label", "")) if remission_rule else "",
+        )
+    except KetaCareError:
+        return Lines(baseline, None, None, "", "")
+
+
+def scale_range(scale_id: str) -> tuple[float, float]:
+    scale = core_scales.get_scale(scale_id)
+    return float(scale.total_min), float(scale.total_max)
+
+
+def svg_chart(
+    scale_id: str,
+    points: Sequence[tuple[dt.datetime, float]],
+    lines: Lines,
+    *,
+    title: str = "",
+) -> str:
+    """An SVG line chart of ``points`` with the baseline, response and remission lines."""
+    low, high = scale_range(scale_id)
+    if high <= low:
+        high = low + 1
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    times = [p[0] for p in points]
+    start = min(times) if times else dt.datetime.now(dt.UTC)
+    end = max(times) if times else start
+    span = max((end - start).total_seconds(), 1.0)
+
+    def x(at: dt.datetime) -> float:
+        if len(points) < 2:
+            return LEFT + plot_w / 2
+        return LEFT + (at - start).total_seconds() / span * plot_w
+
+    def y(value: float) -> float:
+        clamped = min(max(value, low), high)
+        return TOP + (high - clamped) / (high - low) * plot_h
+
+    label = escape(title or scale_id)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        f'aria-label="{label} over time">',
+        f"<title>{label} over time</title>",
+        f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
+        'stroke="#d9dee4"/>',
+    ]
+    for tick in (low, (low + high) / 2, high):
+        parts.append(
+            f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
+        )
+    for name, value, text in (
+        ("baseline", lines.baseline, "baseline"),
+        ("response", lines.response, "response"),
+        ("remission", lines.remission, "remission"),
+    ):
+        if value is None:
+            continue
+        yy = y(value)
+        parts.append(
+            f'<line class="{name}" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
+        )
+        parts.append(f'<text x="{LEFT + plot_w + 4}" y="{yy + 4:.1f}">{text} {value:g}</text>')
+    if points:
+        coords = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
+        parts.append(f'<polyline class="series" points="{coords}"/>')
+        for t, v in points:
+            parts.append(
+                f'<circle class="dot" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
+                f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
+            )
+        parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}">{start:%d %b %Y}</text>')
+        if len(points) > 1:
+            parts.append(
+                f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">'
+                f"{end:%d %b %Y}</text>"
+            )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def chart_for(
+    scale_id: str, measures: Sequence[Any], baseline_total: float | None
+) -> dict[str, Any]:
+    """Chart data for the template: the SVG and the rule texts of its lines."""
+    points = [(m.taken_at, float(m.total)) for m in measures if m.total is not None]
+    lines = outcome_lines(scale_id, baseline_total)
+    return {
+        "scale": scale_id,
+        "svg": svg_chart(scale_id, points, lines, title=scale_id),
+        "lines": lines,
+        "n": len(points),
+    }

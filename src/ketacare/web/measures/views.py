@@ -1,0 +1,115 @@
+"""Entering a measure (any scale of the core), open alerts and their acknowledgement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from ketacare.core import scales as core_scales
+from ketacare.core.errors import InputError
+from ketacare.web.accounts.permissions import permission_required
+from ketacare.web.core_app.forms import add_input_error
+from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
+from ketacare.web.measures import services
+from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map
+from ketacare.web.measures.models import Alert, Measure
+from ketacare.web.patients.models import Patient
+
+
+@permission_required("record_measure")
+def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
+    scales = core_scales.list_scales()
+    scale_id = request.POST.get("scale") or request.GET.get("scale") or "phq9"
+    try:
+        scale = core_scales.get_scale(scale_id)
+    except InputError:
+        scale = core_scales.get_scale("phq9")
+    courses = list(patient.courses.exclude(status="ended").order_by("-start_date"))
+    is_post = request.method == "POST" and "taken_at" in request.POST
+    form = MeasureForm(request.POST if is_post else None, scale=scale, courses=courses)
+    if is_post and form.is_valid():
+        course = next((c for c in courses if str(c.uuid) == form.cleaned_data["course"]), None)
+        try:
+            measure = services.record_measure(
+                request.user,  # type: ignore[arg-type]
+                patient,
+                scale_id=scale.id,
+                items=form.items(),
+                options=form.options(),
+                taken_at=form.cleaned_data["taken_at"],
+                course=course,
+                baseline=form.cleaned_data["baseline"],
+            )
+        except InputError as exc:
+            add_input_error(form, exc, item_field_map(scale))
+        else:
+            text = f"{scale.id} recorded: total {measure.total}"
+            if measure.severity:
+                text += f" ({measure.severity})"
+            messages.success(request, text)
+            if measure.si_level in ("positive", "urgent"):
+                reason = (measure.si_signal or {}).get("reason", "")
+                messages.warning(request, f"Suicidal-ideation alert raised: {reason}")
+            return redirect("patients:detail", patient_uuid=patient.uuid)
+    context: dict[str, Any] = {
+        "patient": patient,
+        "scale": scale,
+        "scales": scales,
+        "form": form,
+        "nav": "patients",
+    }
+    return render(request, "measures/new.html", context)
+
+
+@permission_required("view_clinical")
+def alert_list(request: HttpRequest) -> HttpResponse:
+    alerts = (
+        for_clinic(Alert.objects.all(), request.user)
+        .select_related("patient", "measure", "acknowledged_by")
+        .order_by("acknowledged_at", "-raised_at")[:200]
+    )
+    return render(request, "measures/alerts.html", {"alerts": alerts, "nav": "dashboard"})
+
+
+@permission_required("acknowledge_alert")
+def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
+    alert = get_for_user(
+        Alert.objects.select_related("patient", "measure"), request.user, alert_uuid
+    )
+    form = AcknowledgeForm(request.POST or None, initial={"version": alert.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.acknowledge_alert(
+                request.user,  # type: ignore[arg-type]
+                alert,
+                note=form.cleaned_data["note"],
+                expected_version=form.cleaned_data["version"],
+            )
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+        except InputError as exc:
+            add_input_error(form, exc)
+        else:
+            messages.success(request, "Alert acknowledged.")
+            return redirect("dashboard")
+    return render(
+        request, "measures/acknowledge.html", {"alert": alert, "form": form, "nav": "dashboard"}
+    )
+
+
+@permission_required("record_measure")
+@require_POST
+def measure_withdraw(request: HttpRequest, measure_uuid: str) -> HttpResponse:
+    measure = get_for_user(Measure.objects.select_related("patient"), request.user, measure_uuid)
+    try:
+        services.withdraw_measure(request.user, measure, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "Measure withdrawn (kept in the record, left out of charts).")
+    return redirect("patients:detail", patient_uuid=measure.patient.uuid)

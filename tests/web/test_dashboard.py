@@ -1,0 +1,74 @@
+"""The dashboard: today's sessions by chair, open alerts, measures due; a constant number of
+queries whatever the clinic's size; another clinic's records never appear."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test.utils import CaptureQueriesContext
+
+
+@pytest.mark.django_db
+def test_it_lists_todays_sessions_alerts_and_measures_due(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    patients = grow(clinic, prescriber, 3)
+    response = client_for(nurse).get("/dashboard/")
+    assert response.status_code == 200
+    context = response.context
+    assert sum(len(s) for _, s in context["chairs"]) == 3  # one planned session each today
+    assert len(context["alerts"]) == 3
+    assert context["measures_due"] == []  # measured within the interval
+    page = response.content.decode()
+    for p in patients:
+        assert p.full_name in page
+
+
+@pytest.mark.django_db
+def test_a_course_without_recent_measures_is_due(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    from ketacare.web.measures.models import Measure
+
+    (patient,) = grow(clinic, prescriber, 1)
+    Measure.objects.filter(patient=patient).update(withdrawn=True)
+    due = client_for(nurse).get("/dashboard/").context["measures_due"]
+    assert [c.patient for c in due] == [patient]
+
+
+@pytest.mark.django_db
+def test_front_desk_sees_the_schedule_but_no_alerts(
+    front_desk: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    grow(clinic, prescriber, 2)
+    response = client_for(front_desk).get("/dashboard/")
+    assert "alerts" not in response.context
+    assert "grown" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_another_clinics_dashboard_is_empty(
+    other_clinician: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    grow(clinic, prescriber, 2)
+    response = client_for(other_clinician).get("/dashboard/")
+    assert response.context["n_today"] == 0 and response.context["alerts"] == []
+    assert "Family" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dashboard_query_count_does_not_grow_with_the_clinic(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    from django.db import connection
+
+    client = client_for(nurse)
+    grow(clinic, prescriber, 2)
+    client.get("/dashboard/")
+    with CaptureQueriesContext(connection) as small:
+        client.get("/dashboard/")
+    grow(clinic, prescriber, 20)
+    with CaptureQueriesContext(connection) as large:
+        client.get("/dashboard/")
+    assert len(large) == len(small) <= 12
