@@ -16,7 +16,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import save_versioned
+from ketacare.web.core_app.records import ConflictError, save_versioned
 from ketacare.web.courses.models import Course
 from ketacare.web.measures.models import Alert, AlertLevel, Measure
 from ketacare.web.patients.models import Patient
@@ -140,6 +140,8 @@ def acknowledge_alert(actor: User, alert: Alert, *, note: str, expected_version:
     require(actor, "acknowledge_alert")
     if not note or not note.strip():
         raise InputError("note", note, "a note of what was done (assessment, plan, contact)")
+    if alert.version != expected_version:
+        raise ConflictError(alert, expected_version, alert.version)
     if alert.acknowledged_at is not None:
         raise InputError("alert", str(alert.uuid), "an open alert (this one is acknowledged)")
     with transaction.atomic():
