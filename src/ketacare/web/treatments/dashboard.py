@@ -24,6 +24,7 @@ def unsigned_sessions(user: Any, limit: int = 50) -> list[UnsignedSession]:
     rows = (
         for_clinic(TreatmentSession.objects.filter(status=SessionStatus.OPEN), user)
         .select_related("patient")
+        .only("uuid", "date", "chair", "patient__given_name", "patient__family_name")
         .order_by("date", "chair", "id")[:limit]
     )
     return [

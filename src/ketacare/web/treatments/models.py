@@ -106,7 +106,7 @@ class TreatmentSession(models.Model):
         verbose_name = "treatment session"
         indexes = [
             models.Index(fields=["clinic", "date"]),
-            models.Index(fields=["clinic", "status"]),
+            models.Index(fields=["clinic", "status", "date"]),
             models.Index(fields=["patient", "date"]),
         ]
 
