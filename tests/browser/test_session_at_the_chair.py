@@ -4,6 +4,7 @@ override a dose is refused; a PHQ-9 entered shows as a new point on the patient'
 
 from __future__ import annotations
 
+import os
 import re
 from typing import Any
 
@@ -56,6 +57,10 @@ def test_a_nurse_records_a_session_and_sees_the_blood_pressure_alert(
     page.locator("#vitals-rows tr.vital").nth(1).wait_for()
     assert page.locator("#vitals-rows tr.out-of-range").count() == 1
     assert page.evaluate("window.__noReload") is True
+    if os.environ.get("KETACARE_SCREENSHOTS"):  # for reviewing the tablet layout by eye
+        page.screenshot(
+            path=os.path.join(os.environ["KETACARE_SCREENSHOTS"], "session.png"), full_page=True
+        )
 
 
 def test_a_nurses_dose_override_is_refused(
