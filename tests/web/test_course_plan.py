@@ -148,3 +148,39 @@ def test_two_prescribers_changing_status_at_once_the_second_is_refused(
         )
     course.refresh_from_db()
     assert course.status == "review"
+
+
+@pytest.mark.django_db
+def test_the_review_shows_the_cores_outcome_and_escalation_advice(
+    prescriber: Any, nurse: Any, patient: Any, client_for: Any
+) -> None:
+    from ketacare.web.measures import services as measures
+
+    course = services.start_course(
+        prescriber, patient, protocol_id="iv-racemic", start_date=START, weight_kg=70
+    )
+    t0 = dt.datetime(2026, 1, 2, 9, 0, tzinfo=dt.UTC)
+    measures.record_measure(
+        nurse,
+        patient,
+        scale_id="madrs",
+        items=[3] * 10,
+        taken_at=t0,
+        course=course,
+        baseline=True,
+    )
+    measures.record_measure(
+        nurse,
+        patient,
+        scale_id="madrs",
+        items=[2] * 10,
+        taken_at=t0 + dt.timedelta(days=14),
+        course=course,
+    )
+    advice = core_protocols.advise_escalation(
+        "iv-racemic", baseline=30, scores=[20], scale_id="madrs"
+    )
+    page = client_for(prescriber).get(f"/courses/{course.uuid}/")
+    assert page.context["advice"] == advice.to_dict()
+    assert page.context["latest_outcome"]["percent_change"] == pytest.approx(-100 / 3)
+    assert advice.action in page.content.decode()

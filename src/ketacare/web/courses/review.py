@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ketacare.core import outcomes as core_outcomes
 from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import KetaCareError
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
@@ -39,6 +40,21 @@ def review_context(course: Course, sessions: list[PlannedSession]) -> dict[str, 
     ]
     if not later:
         return {"review_missing": f"No {baseline.scale_id} score after the baseline yet."}
+    context: dict[str, Any] = {"review_scores": later, "review_baseline": baseline}
+    try:
+        series = core_outcomes.assess_series(
+            baseline.scale_id,
+            baseline.total,
+            [m.total for m in later],  # type: ignore[misc]
+            dates=[m.taken_at.date() for m in later],
+            baseline_date=baseline.taken_at.date(),
+        )
+        context["series"] = series.summary()
+        context["latest_outcome"] = series.points[-1].outcome.to_dict()
+    except KetaCareError as exc:
+        context["series_error"] = str(exc)
+    if course.status not in ("induction", "review"):
+        return context
     doses = doses_given(course, sessions)
     try:
         advice = core_protocols.advise_escalation(
@@ -49,5 +65,7 @@ def review_context(course: Course, sessions: list[PlannedSession]) -> dict[str, 
             scale_id=baseline.scale_id,
         )
     except KetaCareError as exc:
-        return {"review_missing": f"The core could not advise: {exc}"}
-    return {"advice": advice.to_dict(), "review_scores": later, "review_baseline": baseline}
+        context["review_missing"] = f"The core could not advise: {exc}"
+        return context
+    context["advice"] = advice.to_dict()
+    return context

@@ -110,8 +110,7 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "pk_curve": pk_curve_for(course, protocol),
         "months": course_months(sessions),
     }
-    if course.status in ("review", "induction"):
-        context.update(review_context(course, sessions))
+    context.update(review_context(course, sessions))
     return render(request, "courses/plan.html", context)
 
 
