@@ -2,7 +2,7 @@
 
 Seeds one clinic with ``--patients`` patients (default 5,000) whose courses start over the last
 ``--years`` years (default 5), with the core's planned sessions, session records (gates, doses,
-timed vitals, MOAA/S and CADSS, adverse events: ``ketacare.web.treatments.demo.seed_sessions``)
+timed vitals, MOAA/S and CADSS, adverse events: ``ketacare.web.treatments.demo.record_sessions``)
 and PHQ-9/MADRS measures scored by the core, all written with bulk_create. Then it times, in
 process through Django's test client (server time: URL resolution, views, queries, templates;
 no network), and counts the SQL queries of:
@@ -186,7 +186,7 @@ def seed(rng: random.Random, n_patients: int, years: int) -> dict[str, Any]:
     from ketacare.web.courses.models import Course, CourseEvent, PlannedSession, PlannedStatus
     from ketacare.web.measures.models import Alert, Measure
     from ketacare.web.patients.models import Patient
-    from ketacare.web.treatments.demo import seed_sessions
+    from ketacare.web.treatments.demo import record_sessions
     from ketacare.web.treatments.models import TreatmentSession, VitalSign
 
     today = timezone.localdate()
@@ -287,7 +287,7 @@ def seed(rng: random.Random, n_patients: int, years: int) -> dict[str, Any]:
             ],
             batch_size=5000,
         )
-    sessions = seed_sessions(clinic, courses, rng, today=today, staff=[nurse, prescriber])
+    sessions = record_sessions(clinic, courses, rng, today=today, staff=[nurse, prescriber])
 
     # measures: a baseline and weekly ratings on PHQ-9 (self) and MADRS (clinician)
     now = timezone.now()

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from ketacare.core.protocols import calculate_dose
-from ketacare.web.treatments.demo import seed_sessions
+from ketacare.web.treatments.demo import record_sessions
 from ketacare.web.treatments.models import TreatmentSession, VitalSign
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def test_seeding_records_past_sessions_signed_and_todays_open(
     iv_course: Any, esk_course: Any, clinic: Any, nurse: Any
 ) -> None:
     today = iv_course.planned_sessions.order_by("index")[3].date
-    made = seed_sessions(clinic, [iv_course, esk_course], random.Random(7), today=today)
+    made = record_sessions(clinic, [iv_course, esk_course], random.Random(7), today=today)
     sessions = list(TreatmentSession.objects.order_by("date", "id"))
     assert made == len(sessions) > 0
     assert all(s.is_signed for s in sessions if s.date < today)
@@ -35,11 +35,18 @@ def test_seeding_records_past_sessions_signed_and_todays_open(
 
 def test_seeding_is_deterministic(iv_course: Any, clinic: Any, nurse: Any) -> None:
     today = dt.date(2026, 2, 1)
-    seed_sessions(clinic, [iv_course], random.Random(3), today=today)
+    record_sessions(clinic, [iv_course], random.Random(3), today=today)
     first = list(VitalSign.objects.order_by("taken_at").values_list("systolic", flat=True))
     VitalSign.objects.all().delete()
     TreatmentSession.objects.all().delete()
     iv_course.planned_sessions.update(status="planned")
-    seed_sessions(clinic, [iv_course], random.Random(3), today=today)
+    record_sessions(clinic, [iv_course], random.Random(3), today=today)
     second = list(VitalSign.objects.order_by("taken_at").values_list("systolic", flat=True))
     assert first == second and first
+
+
+def test_the_demo_hook_returns_lines_to_print(iv_course: Any, clinic: Any, nurse: Any) -> None:
+    from ketacare.web.treatments.demo import seed_sessions
+
+    lines = seed_sessions(clinic, [iv_course], random.Random(1), today=dt.date(2026, 2, 1))
+    assert len(lines) == 1 and lines[0].startswith("Sessions at the chair:")

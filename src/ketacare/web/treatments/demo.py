@@ -3,9 +3,10 @@ caller's seeded RNG). Every clinical number still comes from the core (gates, do
 alerts, scores, follow-ups, observation window, discharge); the results are memoised per distinct
 input so that seeding thousands of sessions stays fast, and rows are written with bulk_create.
 
-``seed_sessions(clinic, courses, rng, today=None)`` records every planned session of ``courses``
+``record_sessions(clinic, courses, rng, today=None)`` records every planned session of ``courses``
 dated before ``today`` as a signed session (planned status ``done``) and today's as open
-(unsigned, on the dashboard); returns the number of sessions made.
+(unsigned, on the dashboard); returns the number of sessions made. ``seed_sessions`` (called by
+``ketacare demo``) does the same and returns the lines to print.
 """
 
 from __future__ import annotations
@@ -110,6 +111,20 @@ def _schedule_minutes(drug: str, route: str) -> list[int]:
 
 
 def seed_sessions(
+    clinic: Any, courses: Iterable[Course], rng: random.Random, today: dt.date | None = None
+) -> list[str]:
+    """For ``ketacare demo``: record the sessions and return the lines to print."""
+    made = record_sessions(clinic, courses, rng, today)
+    vitals = VitalSign.objects.filter(clinic=clinic).count()
+    open_ = TreatmentSession.objects.filter(clinic=clinic, status=SessionStatus.OPEN).count()
+    events = AdverseEvent.objects.filter(clinic=clinic).count()
+    return [
+        f"Sessions at the chair: {made} sessions ({open_} open today), {vitals} vital-sign rows, "
+        f"{events} adverse events."
+    ]
+
+
+def record_sessions(
     clinic: Any,
     courses: Iterable[Course],
     rng: random.Random,
