@@ -24,6 +24,7 @@ from ketacare.core import protocols as core_protocols
 from ketacare.core import safety as core_safety
 from ketacare.core import scales as core_scales
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.treatments.bulk import fast_insert
 from ketacare.web.treatments.models import (
     AdverseEvent,
     ScaleRating,
@@ -106,8 +107,17 @@ def _discharge(
     ).to_dict()
 
 
-def _schedule_minutes(drug: str, route: str) -> list[int]:
-    return [t.minute for t in core_safety.monitoring_schedule(drug, route) if t.minute is not None]
+def _as_row(obj: Any) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key
+    }
+
+
+@lru_cache(maxsize=64)
+def _schedule_minutes(drug: str, route: str) -> tuple[int, ...]:
+    return tuple(
+        t.minute for t in core_safety.monitoring_schedule(drug, route) if t.minute is not None
+    )
 
 
 def seed_sessions(
@@ -227,18 +237,17 @@ def _seed_batch(
                 done_ids.append(p.pk)
         sessions.append(session)
         details.append((session, course, p, sbp, dbp))
-    TreatmentSession.objects.bulk_create(sessions)
-    if not sessions[0].pk:  # SQLite before 3.35 does not return ids; fetch them
-        ids = dict(
-            TreatmentSession.objects.filter(planned_id__in=[p.pk for p in planned]).values_list(
-                "planned_id", "id"
-            )
+    fast_insert(TreatmentSession, (_as_row(s) for s in sessions))
+    ids = dict(
+        TreatmentSession.objects.filter(planned_id__in=[p.pk for p in planned]).values_list(
+            "planned_id", "id"
         )
-        for session in sessions:
-            session.pk = session.id = ids[session.planned_id]
-    vitals: list[VitalSign] = []
-    ratings: list[ScaleRating] = []
-    events: list[AdverseEvent] = []
+    )
+    for session in sessions:
+        session.pk = session.id = ids[session.planned_id]
+    vitals: list[dict[str, Any]] = []
+    ratings: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
     for session, course, _p, sbp, dbp in details:
         if session.started_at is None:
             continue
@@ -254,9 +263,9 @@ def _seed_batch(
                 s = rng.randint(182, 196)  # an occasional spike crosses the alert threshold
             alerts = _vitals(s, min(d, s - 10), hr, ox, sbp, dbp)
             vitals.append(
-                VitalSign(
+                dict(
                     clinic_id=clinic.pk,
-                    session=session,
+                    session_id=session.pk,
                     taken_at=session.started_at + dt.timedelta(minutes=minute),
                     minute=minute,
                     systolic=s,
@@ -265,7 +274,7 @@ def _seed_batch(
                     spo2=ox,
                     alerts=alerts,
                     out_of_range=bool(alerts),
-                    entered_by=user,
+                    entered_by_id=user.pk,
                 )
             )
         if course.drug == "esketamine" and session.status == SessionStatus.SIGNED:
@@ -286,9 +295,9 @@ def _seed_batch(
                         else _followup(scale_id, total, 5 if scale_id == "moaas" else 0)
                     )
                     ratings.append(
-                        ScaleRating(
+                        dict(
                             clinic_id=clinic.pk,
-                            session=session,
+                            session_id=session.pk,
                             scale_id=scale_id,
                             minute=minute,
                             taken_at=session.started_at + dt.timedelta(minutes=minute),
@@ -297,26 +306,26 @@ def _seed_batch(
                             total=total,
                             followup=followup,
                             followup_decision=followup["decision"] if followup else "",
-                            entered_by=user,
+                            entered_by_id=user.pk,
                         )
                     )
         if rng.random() < 0.06:
             description, severity, action = ADVERSE_EVENTS[rng.randrange(len(ADVERSE_EVENTS))]
             events.append(
-                AdverseEvent(
+                dict(
                     clinic_id=clinic.pk,
-                    session=session,
+                    session_id=session.pk,
                     onset_at=session.started_at + dt.timedelta(minutes=rng.randint(5, 50)),
                     description=description,
                     severity=severity,
                     serious=False,
                     action_taken=action,
-                    entered_by=user,
+                    entered_by_id=user.pk,
                 )
             )
-    VitalSign.objects.bulk_create(vitals, batch_size=2000)
-    ScaleRating.objects.bulk_create(ratings, batch_size=2000)
-    AdverseEvent.objects.bulk_create(events, batch_size=2000)
+    fast_insert(VitalSign, vitals)
+    fast_insert(ScaleRating, ratings)
+    fast_insert(AdverseEvent, events)
     if done_ids:
         PlannedSession.objects.filter(pk__in=done_ids).update(status=PlannedStatus.DONE)
     return len(sessions)
