@@ -184,3 +184,44 @@ def test_the_review_shows_the_cores_outcome_and_escalation_advice(
     assert page.context["advice"] == advice.to_dict()
     assert page.context["latest_outcome"]["percent_change"] == pytest.approx(-100 / 3)
     assert advice.action in page.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("protocol_id", "model_id"),
+    [("iv-racemic", "domino1982"), ("esketamine-trd", "perez-ruixo2021")],
+)
+def test_the_plan_draws_the_cores_pk_curve_of_the_first_dose(
+    protocol_id: str, model_id: str, prescriber: Any, patient: Any, client_for: Any
+) -> None:
+    from ketacare.core import pk as core_pk
+
+    course = services.start_course(
+        prescriber, patient, protocol_id=protocol_id, start_date=START, weight_kg=70
+    )
+    first = course.planned_sessions.order_by("index").first()
+    protocol = core_protocols.get_protocol(protocol_id)
+    response = client_for(prescriber).get(f"/courses/{course.uuid}/")
+    curve = response.context["pk_curve"]
+    expected = core_pk.curve(
+        model_id,
+        route=course.route,
+        dose_mg=first.dose_mg,
+        weight_kg=70,
+        infusion_min=protocol.duration_min if course.route == "iv" else None,
+        end_min=240,
+        step_min=2,
+    )
+    assert curve["model"] == model_id
+    assert curve["plasma_ng_per_ml"] == expected["plasma_ng_per_ml"]
+    page = response.content.decode()
+    assert "2 h</text>" in page
+    for sentence in expected["assumptions"]:
+        assert str(sentence)[:40] in page.replace("&#x27;", "'").replace("&quot;", '"')
+
+
+@pytest.mark.django_db
+def test_a_route_without_a_pk_model_says_so(prescriber: Any, patient: Any, client_for: Any) -> None:
+    from ketacare.web.courses import pk as course_pk
+
+    assert course_pk.curve_for("arketamine", "iv", dose_mg=10, weight_kg=70) is None

@@ -16,6 +16,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
 from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
+from ketacare.web.courses import pk as course_pk
 from ketacare.web.courses import services
 from ketacare.web.courses.calendar_grid import course_months, month_grid
 from ketacare.web.courses.forms import CourseForm, StatusForm
@@ -107,7 +108,7 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "consents": list(course.consents.all()),
         "status_form": StatusForm(current=course.status, initial={"version": course.version}),
         "nav": "patients",
-        "pk_curve": pk_curve_for(course, protocol),
+        "pk_curve": course_pk.course_curve(course, protocol, request.GET.get("pk_model")),
         "months": course_months(sessions),
     }
     context.update(review_context(course, sessions))
@@ -145,13 +146,3 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "courses/status.html",
         {"form": form, "course": course, "patient": course.patient, "nav": "patients"},
     )
-
-
-def pk_curve_for(course: Course, protocol: Any) -> dict[str, Any] | None:
-    """The core's PK curve for the course's first planned dose, once ketacare.core.pk exists.
-
-    Filled in by ``courses/_pk_curve.html``; None until the core's pk package provides ``curve``.
-    """
-    from ketacare.web.courses import pk as course_pk
-
-    return course_pk.curve_for(course, protocol)
