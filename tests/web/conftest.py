@@ -147,7 +147,7 @@ def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str
     planned = PlannedSession.objects.create(
         clinic=patient.clinic,
         course=course,
-        index=0,
+        index=1,
         date=dt.date(2026, 1, 5),
         phase="induction",
         dose_mg_per_kg=0.5,
@@ -258,7 +258,7 @@ def grow() -> Callable[..., list[Any]]:
                 PlannedSession.objects.create(
                     clinic=clinic,
                     course=course,
-                    index=k,
+                    index=k + 1,
                     date=today - dt.timedelta(days=7 * (3 - k)),
                     phase="induction",
                     chair=1 + i % 3,

@@ -54,3 +54,14 @@ def test_the_calendar_shows_sessions_by_day_without_doses(
 @pytest.mark.django_db
 def test_a_bad_month_falls_back_to_this_month(front_desk: Any, client_for: Any) -> None:
     assert client_for(front_desk).get("/courses/calendar/?month=13-2026").status_code == 200
+
+
+@pytest.mark.django_db
+def test_the_stylesheet_and_htmx_are_found_by_the_static_finders() -> None:
+    from django.contrib.staticfiles import finders
+
+    assert finders.find("ketacare/site.css")
+    htmx = finders.find("ketacare/htmx.min.js")
+    assert htmx
+    with open(htmx, encoding="utf-8") as handle:
+        assert "0BSD" in handle.read(300)

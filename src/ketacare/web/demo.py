@@ -172,6 +172,7 @@ def _credentials() -> Iterator[str]:
 def _patients(
     rng: random.Random, clinic: Any, staff: dict[str, Any]
 ) -> tuple[list[Any], dict[str, int]]:
+    from ketacare.core.intake import list_questions
     from ketacare.web.courses import services as course_services
     from ketacare.web.courses.models import PlannedSession
     from ketacare.web.measures import services as measure_services
@@ -191,7 +192,8 @@ def _patients(
             staff["frontdesk"],
             record_number=f"KC-{1001 + i}",
             given_name=GIVEN[rng.randrange(len(GIVEN))],
-            family_name=FAMILY[i % len(FAMILY)] + ("" if i < len(FAMILY) else "-" + str(i)),
+            family_name=FAMILY[i % len(FAMILY)]
+            + ("" if i < len(FAMILY) else "-" + FAMILY[(i * 7 + 3) % len(FAMILY)]),
             date_of_birth=dt.date(
                 1950 + rng.randrange(50), 1 + rng.randrange(12), 1 + rng.randrange(28)
             ),
@@ -219,8 +221,9 @@ def _patients(
             start_date=start,
             weight_kg=float(rng.randrange(50, 110)),
         )
-        screen = {"uncontrolled_hypertension": False, "active_psychosis": False}
-        screen["bipolar_disorder"] = rng.random() < 0.1
+        screen = {q.id: False for q in list_questions(course.drug, course.route)}
+        if "bipolar_disorder" in screen:
+            screen["bipolar_disorder"] = rng.random() < 0.1
         intake.record_screen(nurse, patient, answers=screen, drug=course.drug, route=course.route)
         intake.record_consent(
             prescriber,

@@ -1,5 +1,7 @@
+from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.contrib.staticfiles.views import serve as serve_static
+from django.urls import include, path, re_path
 
 from ketacare.web.core_app import views as site_views
 from ketacare.web.core_app.api import api, register_routers
@@ -20,3 +22,8 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
+
+if settings.DEBUG or getattr(settings, "DEMO", False):
+    # `ketacare demo` serves the app's own CSS and htmx (runserver does so only with DEBUG);
+    # production serves STATIC_ROOT from the web server (see docs/configuration.md).
+    urlpatterns += [re_path(r"^static/(?P<path>.*)$", serve_static, {"insecure": True})]

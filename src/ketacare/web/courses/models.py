@@ -98,7 +98,7 @@ class PlannedSession(models.Model):
         indexes = [models.Index(fields=["clinic", "date"])]
 
     def __str__(self) -> str:
-        return f"#{self.index + 1} {self.date} ({self.phase})"
+        return f"#{self.index} {self.date} ({self.phase})"
 
 
 class CourseEvent(models.Model):

@@ -80,7 +80,10 @@ def svg_curve(result: dict[str, Any]) -> str:
     levels = (
         [float(v) for v in band.get("thresholds_ng_per_ml") or []] if band.get("applies") else []
     )
-    top = max([*conc, *levels, 1.0]) * 1.1
+    peak = max([*conc, 1.0])
+    # scale to the curve; show at least the lowest band level for context
+    top = max(peak * 1.15, levels[0] * 1.1 if levels else 0.0)
+    levels = [level for level in levels if level <= top]
     end = max(times[-1] if times else 1.0, 1.0)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
@@ -93,18 +96,20 @@ def svg_curve(result: dict[str, Any]) -> str:
     title = escape(f"{result.get('model_name', '')}: plasma concentration over time")
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        'font-family="sans-serif" font-size="11" '
         f'aria-label="{title}"><title>{title}</title>',
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
         'stroke="#d9dee4"/>',
     ]
-    if len(levels) >= 2:
+    if levels:
         parts.append(
-            f'<rect class="band" x="{LEFT}" y="{y(levels[-1]):.1f}" width="{plot_w}" '
-            f'height="{y(levels[0]) - y(levels[-1]):.1f}" fill="#fff4e0"/>'
+            f'<rect class="band" x="{LEFT}" y="{TOP}" width="{plot_w}" '
+            f'height="{y(levels[0]) - TOP:.1f}" fill="#fff4e0"/>'
         )
     for level in levels:
         parts.append(
-            f'<line class="response" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{y(level):.1f}" '
+            f'<line class="response" stroke="#a15c00" stroke-dasharray="5 3" x1="{LEFT}" '
+            f'x2="{LEFT + plot_w}" y1="{y(level):.1f}" '
             f'y2="{y(level):.1f}"/><text x="{LEFT + plot_w + 4}" y="{y(level) + 4:.1f}">'
             f"{level:g} ng/mL</text>"
         )
@@ -112,12 +117,16 @@ def svg_curve(result: dict[str, Any]) -> str:
     if mark is not None and float(mark) <= end:
         xm = x(float(mark))
         parts.append(
-            f'<line class="baseline" x1="{xm:.1f}" x2="{xm:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
+            f'<line class="baseline" stroke="#5d6b7a" stroke-dasharray="4 3" x1="{xm:.1f}" '
+            f'x2="{xm:.1f}" y1="{TOP}" y2="{TOP + plot_h}"/>'
             f'<text x="{xm + 3:.1f}" y="{TOP + 12}">2 h</text>'
         )
     if times:
         coords = " ".join(f"{x(t):.1f},{y(c):.1f}" for t, c in zip(times, conc, strict=False))
-        parts.append(f'<polyline class="series" points="{coords}"/>')
+        parts.append(
+            f'<polyline class="series" fill="none" stroke="#2b5d8a" stroke-width="2" '
+            f'points="{coords}"/>'
+        )
     for tick in (0.0, top / 2, top):
         parts.append(
             f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:.0f}</text>'

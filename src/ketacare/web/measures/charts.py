@@ -94,6 +94,7 @@ def svg_chart(
     label = escape(title or scale_id)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" '
+        'font-family="sans-serif" font-size="11" '
         f'aria-label="{label} over time">',
         f"<title>{label} over time</title>",
         f'<rect x="{LEFT}" y="{TOP}" width="{plot_w}" height="{plot_h}" fill="none" '
@@ -117,10 +118,13 @@ def svg_chart(
         parts.append(f'<text x="{LEFT + plot_w + 4}" y="{yy + 4:.1f}">{text} {value:g}</text>')
     if points:
         coords = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
-        parts.append(f'<polyline class="series" points="{coords}"/>')
+        parts.append(
+            f'<polyline class="series" fill="none" stroke="#2b5d8a" stroke-width="2" '
+            f'points="{coords}"/>'
+        )
         for t, v in points:
             parts.append(
-                f'<circle class="dot" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
+                f'<circle class="dot" fill="#2b5d8a" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
                 f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
             )
         parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}">{start:%d %b %Y}</text>')

@@ -81,7 +81,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
                 {
                     "at": _at(s.date),
                     "kind": "session",
-                    "text": f"Session {s.index + 1} ({s.phase}) {dose}".strip(),
+                    "text": f"Session {s.index} ({s.phase}) {dose}".strip(),
                 }
             )
     for m in measures:
