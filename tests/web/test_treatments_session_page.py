@@ -136,3 +136,33 @@ def test_a_session_is_started_from_the_course_list(
     again = client_for(nurse).post(url, {"planned": str(planned.uuid)})
     assert again.status_code == 400
     assert TreatmentSession.objects.filter(planned=planned).count() == 1
+
+
+def test_the_page_draws_the_cores_pk_curve_for_the_dose_given(
+    esk_session: Any, nurse: Any, client_for: Any
+) -> None:
+    from ketacare.web.courses.pk import models_for
+    from ketacare.web.treatments import services
+
+    client = client_for(nurse)
+    url = reverse("treatments:detail", args=[esk_session.uuid])
+    assert "once the dose is recorded" in client.get(url).content.decode()
+    services.record_checklist(
+        nurse,
+        esk_session,
+        systolic=124,
+        diastolic=80,
+        fasting_hours=3,
+        liquids_minutes=45,
+        ride_home=True,
+        rems_enrolled=True,
+        expected_version=1,
+    )
+    services.set_dose(nurse, esk_session, expected_version=esk_session.version)
+    response = client.get(url)
+    curve = response.context["pk_curve"]
+    if not models_for("esketamine", "in"):
+        pytest.skip("the core has no unflagged esketamine intranasal model")
+    assert curve["dose_mg"] == esk_session.dose_mg
+    assert curve["two_hour_mark_min"] == 120
+    assert "<svg" in response.content.decode()

@@ -92,7 +92,7 @@ def page_context(
         "may_override": can(request.user, OVERRIDE),
         "may_decide_gate": can(request.user, "prescribe"),
         "loss_of_consciousness": any(r.followup_decision == "adverse_event" for r in ratings),
-        "pk_curve": curve_for_session(session),
+        "pk_curve": curve_for_session(session, request.GET.get("pk_model")),
         "nav": "patients",
         **forms_,
     }
