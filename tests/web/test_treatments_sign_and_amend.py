@@ -117,3 +117,16 @@ def test_signing_twice_is_refused(iv_session: Any, nurse: Any, prescriber: Any) 
     services.sign_session(nurse, iv_session, expected_version=iv_session.version)
     with pytest.raises(InputError):
         services.sign_session(prescriber, iv_session, expected_version=iv_session.version)
+
+
+def test_a_row_entered_in_error_is_withdrawn_with_a_reason_and_kept(
+    iv_session: Any, nurse: Any
+) -> None:
+    vital = services.add_vitals(nurse, iv_session, heart_rate=170)
+    with pytest.raises(InputError):
+        services.withdraw_row(nurse, iv_session, vital, reason="  ")
+    services.withdraw_row(nurse, iv_session, vital, reason="typed in the wrong patient")
+    vital.refresh_from_db()
+    assert vital.withdrawn is True  # kept, not deleted
+    entry = AuditEntry.objects.get(action="session.withdraw")
+    assert entry.reason == "typed in the wrong patient"
