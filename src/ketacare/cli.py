@@ -16,7 +16,16 @@ from collections.abc import Sequence
 from ketacare.commands import Output
 from ketacare.core.errors import KetaCareError
 
-COMMAND_MODULES = ("scales", "outcomes", "protocols", "safety", "pk", "evidence", "web")
+COMMAND_MODULES = (
+    "scales",
+    "outcomes",
+    "protocols",
+    "safety",
+    "pk",
+    "evidence",
+    "web",
+    "clinic_report",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

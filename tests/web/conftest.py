@@ -191,6 +191,7 @@ def world(people: dict[str, User], patient: Any, other_patient: Any) -> dict[str
         "measure": measure,
         "alert": alert,
         "trial": trial,
+        "nurse": people["nurse"],
     }
 
 
@@ -289,6 +290,76 @@ def grow() -> Callable[..., list[Any]]:
         return made
 
     return make
+
+
+def phq9_items(total: int) -> list[int]:
+    """PHQ-9 answers summing to ``total`` (0-24), item 9 (the suicide item) always 0."""
+    items = [min(3, max(0, total - 3 * i)) for i in range(8)]
+    return [*items, 0]
+
+
+@pytest.fixture
+def evidence_cohort(people: dict[str, User]) -> dict[str, Any]:
+    """Courses of Northside and Southside with PHQ-9 baselines and follow-ups recorded through
+    the services, so every response and remission is the core's stored judgement.
+
+    Northside, IV racemic ketamine (iv-racemic, trd), 8 courses:
+      - 3 responders at the last follow-up (PHQ-9 24 -> 10, 24 -> 8, 24 -> 4; the last remits),
+      - 3 non-responders at the last follow-up, one of whom responded earlier (24 -> 10 -> 20),
+      - 1 with a baseline only, 1 whose only follow-up was withdrawn (entered in error).
+    Northside, esketamine nasal (esketamine-trd, trd), 2 courses, both responding: a small cell.
+    Southside (Dr Oscar Vance's clinic), IV racemic, 5 courses all remitting: never counted for
+    Northside.
+    """
+    from django.utils import timezone
+
+    from ketacare.web.courses import services as course_services
+    from ketacare.web.measures import services as measure_services
+    from ketacare.web.patients.models import Patient
+
+    now = timezone.now()
+    start = timezone.localdate() - dt.timedelta(days=30)
+    made: dict[str, Any] = {"courses": []}
+
+    def course(who: str, protocol_id: str, totals: list[int], withdraw_last: bool = False) -> Any:
+        prescriber = people[who]
+        clinic = prescriber.clinic
+        n = Patient.objects.filter(clinic=clinic).count()
+        patient = Patient.objects.create(
+            clinic=clinic,
+            record_number=f"E-{clinic.pk}-{n:03d}",
+            given_name=f"Cohort{n}",
+            family_name=f"Member{n}",
+            date_of_birth=dt.date(1980, 1, 1),
+        )
+        c = course_services.start_course(
+            prescriber, patient, protocol_id=protocol_id, start_date=start, weight_kg=70.0
+        )
+        measure = None
+        for k, total in enumerate(totals):
+            measure = measure_services.record_measure(
+                prescriber,
+                patient,
+                scale_id="phq9",
+                items=phq9_items(total),
+                taken_at=now - dt.timedelta(days=29 - 7 * k),
+                course=c,
+                baseline=k == 0,
+            )
+        if withdraw_last and measure is not None:
+            measure_services.withdraw_measure(prescriber, measure, reason="entered in error")
+        made["courses"].append(c)
+        return c
+
+    for totals in ([24, 10], [24, 14, 8], [24, 4], [24, 20], [24, 10, 20], [24, 18]):
+        course("prescriber", "iv-racemic", totals)
+    course("prescriber", "iv-racemic", [24])
+    course("prescriber", "iv-racemic", [24, 2], withdraw_last=True)
+    for totals in ([24, 10], [24, 6]):
+        course("prescriber", "esketamine-trd", totals)
+    for _ in range(5):
+        course("other_clinician", "iv-racemic", [24, 2])
+    return made
 
 
 # --- sessions at the chair (treatments app; added by the chair helper) ----------------------

@@ -62,3 +62,20 @@ def test_only_a_digest_of_the_token_is_stored(nurse: Any) -> None:
     row, token = ApiToken.issue(nurse, "tablet")
     assert token not in {row.digest, row.prefix}
     assert row.digest == ApiToken.digest_of(token)
+
+
+@pytest.mark.django_db
+def test_a_user_creates_a_token_on_their_page_and_revokes_it(
+    nurse: Any, other_clinician: Any, client_for: Any
+) -> None:
+    client = client_for(nurse)
+    response = client.post("/accounts/me/tokens/", {"name": "chair tablet"}, follow=True)
+    text = " ".join(str(m) for m in response.context["messages"])
+    token = text.split("not shown again: ")[1].strip()
+    api = client_for(None)
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    row = ApiToken.objects.get(user=nurse)
+    client_for(other_clinician).post(f"/accounts/me/tokens/{row.pk}/revoke/")  # not theirs
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    client.post(f"/accounts/me/tokens/{row.pk}/revoke/")
+    assert api.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

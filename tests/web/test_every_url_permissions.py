@@ -48,8 +48,16 @@ def alert(world: dict[str, Any]) -> dict[str, Any]:
     return {"alert_uuid": world["alert"].uuid}
 
 
+def nurse_account(world: dict[str, Any]) -> dict[str, Any]:
+    return {"user_uuid": world["nurse"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
+
+
+def evidence_trial(world: dict[str, Any]) -> dict[str, Any]:
+    return {"trial_id": "daly-2018"}
 
 
 def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
@@ -77,6 +85,10 @@ ROUTES: list[tuple[Any, ...]] = [
     ("dashboard", none, STAFF, False),
     ("reports", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
     ("accounts:profile", none, EVERYONE, False),
+    ("accounts:token_create", none, EVERYONE, False, "POST"),
+    ("accounts:staff", none, {ADMIN}, False),
+    ("accounts:staff_add", none, {ADMIN}, False, "POST"),
+    ("accounts:staff_change", nurse_account, {ADMIN}, True, "POST"),
     ("patients:list", none, STAFF, False),
     ("patients:new", none, STAFF, False),
     ("patients:detail", patient, STAFF, True),
@@ -108,10 +120,20 @@ ROUTES: list[tuple[Any, ...]] = [
     ("measures:withdraw", measure, CLINICAL, True, "POST"),
     ("measures:alerts", none, CLINICAL, False),
     ("measures:acknowledge", alert, CLINICAL, True),
+    ("evidence:trials", none, EVERYONE, False),
+    ("evidence:trial", evidence_trial, EVERYONE, False),
+    ("evidence:pool", none, EVERYONE, False),
+    ("evidence:clinic", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
 ]
 
 # pages that answer without a role check (they redirect or are public)
-NOT_IN_TABLE = {"home", "health", "accounts:login", "accounts:logout"}
+NOT_IN_TABLE = {
+    "home",
+    "health",
+    "accounts:login",
+    "accounts:logout",
+    "accounts:token_revoke",  # acts only on the signed-in user's own tokens (test_api_errors...)
+}
 
 PEOPLE = ["prescriber", "nurse", "front_desk", "researcher", "admin", "other_clinician"]
 

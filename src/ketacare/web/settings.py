@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "ketacare.web.courses",
     "ketacare.web.measures",
     "ketacare.web.treatments",
+    "ketacare.web.evidence",
 ]
 
 AUTH_USER_MODEL = "accounts.User"

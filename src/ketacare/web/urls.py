@@ -19,6 +19,7 @@ urlpatterns = [
     path("measures/", include("ketacare.web.measures.urls")),
     path("sessions/", include("ketacare.web.treatments.urls")),
     path("audit/", include("ketacare.web.audit.urls")),
+    path("evidence/", include("ketacare.web.evidence.urls")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]

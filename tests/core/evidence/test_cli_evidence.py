@@ -161,7 +161,8 @@ def test_evidence_show_gives_the_full_record(capsys: Capsys) -> None:
 
 def test_evidence_pool_forest_and_funnel(capsys: Capsys, tmp_path: Path) -> None:
     d = run_json(capsys, "evidence", "pool", "--condition", "trd")
-    assert d["pooled"]["k"] == 1 and d["included"][0]["trial"] == "daly-2018"
+    assert d["pooled"]["k"] == 2
+    assert {i["trial"] for i in d["included"]} == {"daly-2018", "su-2023"}
     assert main(["evidence", "forest", "--condition", "trd"]) == 0
     assert capsys.readouterr().out.startswith("<svg")
     out = tmp_path / "f.svg"
@@ -185,8 +186,11 @@ def test_evidence_clinic(capsys: Capsys) -> None:
         "iv",
         "--condition",
         "mdd",
+        "--exclude-reconstructed",
     )
-    assert abs(d["clinic"]["rate"] - 19 / 41) < 1e-12 and d["literature"]["k"] == 1
+    # printed IV MDD counts: Brody 2024 (19/41) and Lii 2023's ketamine arm (12/20); Hu 2016's
+    # are rebuilt and left out
+    assert abs(d["clinic"]["rate"] - 19 / 41) < 1e-12 and d["literature"]["k"] == 2
     err = run_error(
         capsys,
         "evidence",
@@ -218,3 +222,16 @@ def test_pool_reports_subgroups_and_the_test_for_difference(capsys: Capsys, tmp_
     test = sub["test_for_subgroup_differences"]
     assert test["df"] == 1 and 0 <= test["p"] <= 1
     assert sub["groups"]["racemic iv"]["estimate"] > sub["groups"]["esketamine in"]["estimate"]
+
+
+def test_evidence_pool_subgroups_over_the_built_in_records(capsys: Capsys) -> None:
+    # racemic IV (Su 2023) vs esketamine intranasal (Daly 2018): Q = 0.0848, df 1, p = 0.771
+    # (hand arithmetic in tests/core/evidence/test_builtin_pools.py)
+    assert main(["evidence", "pool", "--condition", "trd", "--subgroups"]) == 0
+    out = capsys.readouterr().out
+    assert "subgroup difference (esketamine in, racemic iv): Q = 0.0848, df 1, p = 0.771" in out
+    d = run_json(capsys, "evidence", "pool", "--condition", "trd", "--subgroups")
+    test = d["subgroups"]["test_for_subgroup_differences"]
+    assert test["df"] == 1 and abs(test["q"] - 0.08475) < 1e-5
+    err = run_error(capsys, "evidence", "pool", "--condition", "bipolar-depression", "--subgroups")
+    assert "filters" in err

@@ -309,3 +309,129 @@ def test_bad_inputs_are_refused_with_the_field_named() -> None:
         pool_yi_vi([0.1, 0.2], [0.1, 0.0])
     with pytest.raises(InputError, match="method"):
         pool_yi_vi([0.1, 0.2], [0.1, 0.1], method="MH")
+
+
+# Paule-Mandel against metafor's full-precision output, stored in statsmodels' test results
+# (statsmodels/statsmodels, statsmodels/stats/tests/results/results_meta.py, BSD-3; example from
+# Kacker 2004, "computed with R metafor"):
+#   > y = c(61.0, 61.4 , 62.21, 62.3 , 62.34, 62.6 , 62.7 , 62.84, 65.9)
+#   > v = c(0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225)
+#   > res = rma(y, v, data=dat, method="PM", control=list(tol=1e-9))
+#   b 62.4076199113286  se 0.338030602684471  ci_lb 61.7450921043947  ci_ub 63.0701477182625
+#   tau2 0.705395309224248  QE 24.801897741835  QEp 0.00167935146372742
+#   I2 83.7218626490482  H2 6.14320900751909
+# Tolerance 1e-6: metafor stopped at tol=1e-9 on tau2, our root finder at least as tight.
+KACKER_Y = [61.0, 61.4, 62.21, 62.3, 62.34, 62.6, 62.7, 62.84, 65.9]
+KACKER_V = [0.2025, 1.2100, 0.0900, 0.2025, 0.3844, 0.5625, 0.0676, 0.0225, 1.8225]
+
+
+def test_paule_mandel_estimate_and_ci_match_metafor_on_kacker2004() -> None:
+    r = pool_yi_vi(KACKER_Y, KACKER_V, method="PM")
+    assert close(r.tau2, 0.705395309224248, 1e-6)
+    assert close(r.estimate, 62.4076199113286, 1e-6)
+    assert close(r.se, 0.338030602684471, 1e-6)
+    assert close(r.ci_low, 61.7450921043947, 1e-6)
+    assert close(r.ci_high, 63.0701477182625, 1e-6)
+    assert close(r.q, 24.801897741835, 1e-6) and close(r.q_p, 0.00167935146372742, 1e-8)
+    assert close(r.i2, 83.7218626490482, 1e-4) and close(r.h2, 6.14320900751909, 1e-5)
+
+
+# Same file: rma(y, v, method="DL") and rma(y, v, method="DL", test="knha") on the Kacker data
+#   DL:        b 62.3901386044504  se 0.245749668040304  ci 61.9084781058787 to 62.8717991030221
+#              tau2 0.288049246973751  I2 67.744403741711  H2 3.10023721772938
+#   DL + knha: se 0.29477605699879  ci 61.710383798052 to 63.0698934108488
+#   FE:        b 62.5833970939982  se 0.107845705498231  ci 62.3720233953344 to 62.7947707926621
+def test_dl_hksj_and_fe_match_metafor_on_kacker2004() -> None:
+    dl = pool_yi_vi(KACKER_Y, KACKER_V, method="DL")
+    assert close(dl.tau2, 0.288049246973751, 1e-9) and close(dl.estimate, 62.3901386044504, 1e-9)
+    assert close(dl.se, 0.245749668040304, 1e-9)
+    assert close(dl.ci_low, 61.9084781058787, 1e-8) and close(dl.ci_high, 62.8717991030221, 1e-8)
+    assert close(dl.i2, 67.744403741711, 1e-6) and close(dl.h2, 3.10023721772938, 1e-8)
+    kh = pool_yi_vi(KACKER_Y, KACKER_V, method="DL", hksj=True)
+    assert close(kh.se, 0.29477605699879, 1e-9)
+    assert close(kh.ci_low, 61.710383798052, 1e-8) and close(kh.ci_high, 63.0698934108488, 1e-8)
+    fe = pool_yi_vi(KACKER_Y, KACKER_V, method="FE")
+    assert close(fe.estimate, 62.5833970939982, 1e-9) and close(fe.se, 0.107845705498231, 1e-9)
+    assert close(fe.ci_low, 62.3720233953344, 1e-8) and close(fe.ci_high, 62.7947707926621, 1e-8)
+
+
+# dat.raudenbush1985 (wviechtb/metadat, data-raw/dat.raudenbush1985.txt: yi and vi columns)
+RAUDENBUSH_YI = [0.03, 0.12, -0.14, 1.18, 0.26, -0.06, -0.02, -0.32, 0.27, 0.80]
+RAUDENBUSH_YI += [0.54, 0.18, -0.02, 0.23, -0.18, -0.06, 0.30, 0.07, -0.07]
+RAUDENBUSH_VI = [0.0156, 0.0216, 0.0279, 0.1391, 0.1362, 0.0106, 0.0106, 0.0484, 0.0269, 0.0630]
+RAUDENBUSH_VI += [0.0912, 0.0497, 0.0835, 0.0841, 0.0253, 0.0279, 0.0193, 0.0088, 0.0303]
+
+
+# tests/testthat/test_analysis_example_raudenbush2009.r (metafor; Raudenbush 2009, Table 16.2):
+#   res.RE <- rma(yi, vi, data=dat)            # REML
+#   coef 0.0837, zval 1.6208, tau2 0.0188
+#   tmp <- predict(res.RE): pi.lb -0.2036, pi.ub 0.3711   (current version, commit 01464f36...)
+#   res.FE <- rma(yi, vi, data=dat, method="FE"): coef 0.0604, QE 35.8295, zval 1.6553
+# An older version of the same test compares with exact equality after rounding:
+#   expect_equivalent(round(tmp$cr.lb,3), -0.204); expect_equivalent(round(tmp$cr.ub,3), 0.371)
+# metafor's current tests compare with a RELATIVE tolerance of 0.01 (tests/testthat/settings.r:
+# ".tol <- c(... ci = .01 ...)"), so their 4-decimal values are not exact oracles. Ours are
+# -0.20359 and 0.37099: equal to the 3-decimal values exactly and to -0.2036 at 4 decimals; the
+# upper bound is 1.1e-4 below 0.3711 (a tau^2 of 0.018836 instead of our 0.018819 would explain
+# it; both print as 0.0188). Tolerance: 5e-4 against the current values, exact at 3 decimals.
+def test_prediction_interval_matches_metafor_raudenbush2009() -> None:
+    r = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method="REML")
+    assert close(r.estimate, 0.0837) and close(r.stat, 1.6208) and close(r.tau2, 0.0188)
+    assert (round(r.pi_low, 3), round(r.pi_high, 3)) == (-0.204, 0.371)
+    assert close(r.pi_low, -0.2036) and close(r.pi_high, 0.3711, 5e-4)
+    fe = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method="FE")
+    assert close(fe.estimate, 0.0604) and close(fe.q, 35.8295) and close(fe.stat, 1.6553)
+
+
+# Same file, Table 16.3 (conventional z and Knapp-Hartung), 4 decimals; rows FE, REML, DL:
+#   tau2 0, 0.0188, 0.0259; mu 0.0604, 0.0837, 0.0893; se 0.0365, 0.0516, 0.0558;
+#   z 1.6553, 1.6208, 1.6009; ci.lb -0.0111, -0.0175, -0.02; ci.ub 0.1318, 0.1849, 0.1987
+#   knha (REML, DL): se 0.0616, 0.0636; t 1.3593, 1.405; ci.lb -0.0457, -0.0442;
+#   ci.ub 0.2131, 0.2229
+def test_table_16_3_of_raudenbush_2009_matches_metafor() -> None:
+    expected = {
+        "FE": (0.0, 0.0604, 0.0365, 1.6553, -0.0111, 0.1318),
+        "REML": (0.0188, 0.0837, 0.0516, 1.6208, -0.0175, 0.1849),
+        "DL": (0.0259, 0.0893, 0.0558, 1.6009, -0.0200, 0.1987),
+    }
+    for method, (tau2, mu, se, z, lo, hi) in expected.items():
+        r = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method=method)
+        got = (r.tau2, r.estimate, r.se, r.stat, r.ci_low, r.ci_high)
+        assert all(close(g, e) for g, e in zip(got, (tau2, mu, se, z, lo, hi), strict=True)), method
+    knha = {"REML": (0.0616, 1.3593, -0.0457, 0.2131), "DL": (0.0636, 1.405, -0.0442, 0.2229)}
+    for method, (se, t, lo, hi) in knha.items():
+        r = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method=method, hksj=True)
+        assert r.df == 18
+        got = (r.se, r.stat, r.ci_low, r.ci_high)
+        assert all(close(g, e) for g, e in zip(got, (se, t, lo, hi), strict=True)), method
+
+
+# tests/testthat/test_misc_escalc.r (metafor):
+#   escalc(measure="SMD", m1i, sd1i, n1i, m2i, sd2i, n2i, data=dat.normand1999, subset=1:4)
+#   yi -0.3552, -0.3479, -2.3176, -1.8880;  vi 0.0131, 0.0645, 0.0458, 0.1606
+def test_smd_per_study_matches_metafor_escalc_on_normand1999() -> None:
+    rows = [ContinuousRow(s, m1, sd1, n1, m2, sd2, n2) for s, n1, m1, sd1, n2, m2, sd2 in NORMAND]
+    r = pool_continuous(rows[:4], "SMD", method="REML")
+    assert all(close(a, b) for a, b in zip(r.yi, (-0.3552, -0.3479, -2.3176, -1.8880), strict=True))
+    assert all(close(a, b) for a, b in zip(r.vi, (0.0131, 0.0645, 0.0458, 0.1606), strict=True))
+
+
+# Tester column of dat.raudenbush1985 (metadat data-raw/dat.raudenbush1985.txt), study order.
+_A, _B = "aware", "blind"
+RAUDENBUSH_TESTER = [_A, _A, _A, _A, _B, _A, _B, _A, _A, _B, _B, _B, _B, _B, _A, _B, _A, _B, _A]
+
+
+def test_fixed_effect_subgroup_q_partitions_the_total_q() -> None:
+    # With fixed-effect subgroups, Q_between = Q_total - sum of Q_within (Borenstein et al. 2009,
+    # ch. 19); in metafor this is the QM of rma(yi, vi, mods = ~ factor(tester), method="FE"),
+    # its "Q_E + Q_M = Q_Total for fixed-effects models" identity. No printed QM for this split
+    # was found, so the identity (not a published number) is what is checked.
+    from ketacare.core.evidence.effects import Effect
+
+    pairs = zip(RAUDENBUSH_YI, RAUDENBUSH_VI, strict=True)
+    effects = [Effect(f"s{i}", "GEN", y, v) for i, (y, v) in enumerate(pairs)]
+    s = subgroup_analysis(effects, RAUDENBUSH_TESTER, method="FE")
+    total = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method="FE")
+    within = sum(g.q for g in s.groups.values())
+    assert close(total.q, 35.8295)  # QE of the FE model, metafor raudenbush2009 test
+    assert close(s.q_between, total.q - within, 1e-9) and s.df == 1

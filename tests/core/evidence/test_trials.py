@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from ketacare.core.errors import DefinitionError, InputError, UnknownIdError
@@ -122,10 +124,12 @@ def test_bad_filter_and_unknown_id_name_the_field() -> None:
 
 def test_pool_merges_shared_control_arms_and_leaves_out_syntheses() -> None:
     p = pool_trials(outcome="response", condition="trd", measure="RR", method="FE")
-    # Daly 2018 Table 1, period 1: 1/11 + 2/11 + 5/12 = 8/34 against the shared placebo 2/33
-    assert [
-        (i["events_treat"], i["n_treat"], i["events_ctrl"], i["n_ctrl"]) for i in p.included
-    ] == [(8, 34, 2, 33)]
+    # Daly 2018 Table 1, period 1: 1/11 + 2/11 + 5/12 = 8/34 against the shared placebo 2/33;
+    # Su 2023 (Table 1) is a plain two-arm trial: 15/42 vs 5/42
+    assert {
+        i["trial"]: (i["events_treat"], i["n_treat"], i["events_ctrl"], i["n_ctrl"])
+        for i in p.included
+    } == {"daly-2018": (8, 34, 2, 33), "su-2023": (15, 42, 5, 42)}
     reasons = {e["trial"]: e["reason"] for e in p.excluded}
     assert "not pooled beside trials" in reasons["turkoz-2021"]
     assert "active-treatment" in reasons["anand-2023"]
@@ -170,23 +174,35 @@ def test_wilson_interval_matches_statsmodels() -> None:
 
 
 def test_clinic_vs_literature_puts_the_clinic_beside_the_published_rate() -> None:
-    out = clinic_vs_literature(19, 41, route="iv", condition="mdd")
+    out = clinic_vs_literature(19, 41, route="iv", condition="mdd", include_reconstructed=False)
     assert out["clinic"]["rate"] == pytest.approx(19 / 41)
     lit = out["literature"]
-    # Brody 2024 is the only IV MDD record with response counts (19/41), so k = 1 and the
-    # pooled logit proportion back-transforms to 19/41 exactly
-    assert lit["k"] == 1 and lit["rate"] == pytest.approx(19 / 41, abs=1e-12)
-    assert lit["studies"][0]["trial"] == "brody-2024"
+    # printed IV MDD response counts: Brody 2024 (19/41) and the ketamine arm of Lii 2023 (12/20,
+    # Extended Data Table 1); Hu 2016's are reconstructed. By hand: logit(19/41) = -0.146603,
+    # v = 1/19 + 1/22; logit(12/20) = 0.405465, v = 1/12 + 1/8; REML tau^2 = 0 here, so the pool
+    # is the inverse-variance mean 0.030116 and expit gives 0.507528.
+    assert {s["trial"]: (s["events"], s["n"]) for s in lit["studies"]} == {
+        "brody-2024": (19, 41),
+        "lii-2023": (12, 20),
+    }
+    y = [math.log(19 / 22), math.log(12 / 8)]
+    w = [1 / (1 / 19 + 1 / 22), 1 / (1 / 12 + 1 / 8)]
+    mu = (w[0] * y[0] + w[1] * y[1]) / (w[0] + w[1])
+    assert lit["k"] == 2 and lit["tau2"] == 0.0
+    assert lit["rate"] == pytest.approx(1 / (1 + math.exp(-mu)), abs=1e-9)
+    assert lit["rate"] == pytest.approx(0.507528, abs=1e-6)
 
 
 def test_clinic_vs_literature_flags_reconstructed_counts_and_lists_rates_apart() -> None:
     out = clinic_vs_literature(12, 30, route="iv", condition="trd")
     lit = out["literature"]
-    assert [s["trial"] for s in lit["studies"]] == ["murrough-2013", "anand-2023"]
-    assert all(s["reconstructed"] for s in lit["studies"])
+    flags = {s["trial"]: s["reconstructed"] for s in lit["studies"]}
+    assert flags == {"murrough-2013": True, "anand-2023": True, "su-2023": False}
     assert any(r["trial"] == "phillips-2020" for r in lit["rates_only"])
-    none = clinic_vs_literature(12, 30, route="iv", condition="trd", include_reconstructed=False)
-    assert none["literature"]["k"] == 0 and none["literature"]["rate"] is None
+    # without reconstructions only Su 2023's printed ketamine-arm count (15/42) is left
+    printed = clinic_vs_literature(12, 30, route="iv", condition="trd", include_reconstructed=False)
+    assert printed["literature"]["k"] == 1
+    assert printed["literature"]["rate"] == pytest.approx(15 / 42, abs=1e-12)
 
 
 def test_clinic_vs_literature_refuses_bad_counts() -> None:

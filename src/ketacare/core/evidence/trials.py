@@ -28,20 +28,13 @@ from ketacare.core.evidence.pooling import (
     pool_yi_vi,
     subgroup_analysis,
 )
+from ketacare.core.vocabulary import CONDITIONS as VOCABULARY_CONDITIONS
+from ketacare.core.vocabulary import DRUGS as VOCABULARY_DRUGS
+from ketacare.core.vocabulary import ROUTES as VOCABULARY_ROUTES
 
-CONDITIONS = (
-    "trd",
-    "mdd",
-    "mdd-si",
-    "depression",
-    "bipolar-depression",
-    "suicidality",
-    "ptsd",
-    "substance-use",
-    "palliative",
-)
-DRUGS = ("racemic", "esketamine", "arketamine", "mixed", "not-reported")
-ROUTES = ("iv", "im", "sc", "in", "po", "sl", "mixed", "not-reported")
+CONDITIONS = VOCABULARY_CONDITIONS
+DRUGS = (*VOCABULARY_DRUGS, "mixed", "not-reported")
+ROUTES = (*VOCABULARY_ROUTES, "mixed", "not-reported")
 DESIGNS = (
     "rct",
     "rct-crossover",
@@ -551,6 +544,13 @@ def pool_trials(
             continue
         if t.comparator_type not in comparator_types:
             excluded.append({"trial": t.id, "reason": f"comparator is {t.comparator_type}"})
+            continue
+        if t.design == "rct-crossover":
+            # both conditions were given to the same patients: counts per condition are not
+            # independent arms, so they never enter as a parallel-group 2x2 (reference 3.3)
+            excluded.append(
+                {"trial": t.id, "reason": "crossover: needs first-period or paired data"}
+            )
             continue
         binary = [o for o in t.outcomes if o.outcome_class == outcome and o.kind == "binary"]
         if not include_reconstructed:

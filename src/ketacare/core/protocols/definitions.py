@@ -15,9 +15,8 @@ from typing import Any
 
 from ketacare.core.datafiles import iter_data_files
 from ketacare.core.errors import DefinitionError, UnknownIdError
+from ketacare.core.vocabulary import CONDITIONS, DRUGS, ROUTES
 
-ROUTES = ("iv", "im", "sc", "in", "po", "sl")
-DRUGS = ("racemic", "esketamine", "arketamine")
 DOSE_UNITS = ("mg/kg", "mg")
 ESCALATION_KINDS = ("ladder", "titrate", "fixed")
 MISSED_ACTIONS = ("continue_schedule", "consider_previous_schedule")
@@ -108,6 +107,7 @@ class Protocol:
     drug: str
     route: str
     indication: str
+    condition: str
     dose_unit: str
     steps: tuple[float, ...]
     phases: tuple[Phase, ...]
@@ -130,6 +130,10 @@ class Protocol:
 
     def __post_init__(self) -> None:
         f = self.filename
+        if self.condition not in CONDITIONS:
+            raise DefinitionError(
+                f, f"condition {self.condition!r} is not one of {', '.join(CONDITIONS)}"
+            )
         if f"{self.id}.toml" != f:
             raise DefinitionError(f, f"id {self.id!r} must match the file name")
         if self.route not in ROUTES:
@@ -199,6 +203,7 @@ class Protocol:
             "drug": self.drug,
             "route": self.route,
             "indication": self.indication,
+            "condition": self.condition,
             "dose_unit": self.dose_unit,
             "steps": list(self.steps),
             "max_dose_mg_per_kg": self.max_dose_mg_per_kg,
@@ -228,6 +233,7 @@ _PROTOCOL_KEYS = {
     "drug",
     "route",
     "indication",
+    "condition",
     "dose_unit",
     "steps",
     "max_dose_mg_per_kg",
@@ -290,6 +296,7 @@ def protocol_from_toml(filename: str, raw: dict[str, Any]) -> Protocol:
             drug=str(raw["drug"]),
             route=str(raw["route"]),
             indication=str(raw.get("indication", "")),
+            condition=str(raw.get("condition", "")),
             dose_unit=str(raw["dose_unit"]),
             steps=tuple(float(s) for s in raw["steps"]),
             phases=phases,

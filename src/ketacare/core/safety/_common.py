@@ -11,9 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from ketacare.core.errors import InputError, UnknownIdError
-
-DRUGS: tuple[str, ...] = ("racemic", "esketamine", "arketamine")
-ROUTES: tuple[str, ...] = ("iv", "im", "sc", "in", "po", "sl")
+from ketacare.core.vocabulary import DRUGS, ROUTES
 
 #: Esketamine is licensed only as a nasal spray (Spravato); every other combination is accepted.
 ESKETAMINE_ROUTES: tuple[str, ...] = ("in",)

@@ -55,6 +55,8 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # clinic-wide
     "view_dashboard": frozenset({ADMIN, PRESCRIBER, NURSE, FRONT_DESK}),
     "view_aggregates": frozenset({ADMIN, PRESCRIBER, RESEARCHER}),
+    # the published evidence (trial records, pooled analyses): no patient data
+    "view_evidence": frozenset(ALL_ROLES),
     "view_audit": frozenset({ADMIN}),
     "manage_staff": frozenset({ADMIN}),
     "use_api": frozenset({ADMIN, PRESCRIBER, NURSE, FRONT_DESK, RESEARCHER}),
