@@ -41,6 +41,7 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         .filter(date=today)
         .exclude(status="cancelled")
         .select_related("course__patient")
+        .defer("course__schedule")
         .order_by("chair", "start_time", "course__patient__family_name")
     )
     chairs: dict[Any, list[PlannedSession]] = {}
@@ -54,7 +55,7 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
     if can(user, "view_clinical"):
         context["alerts"] = list(
             for_clinic(Alert.objects.filter(acknowledged_at__isnull=True), user)
-            .select_related("patient", "measure")
+            .select_related("patient")
             .order_by("-raised_at")[:50]
         )
         interval = int(getattr(settings, "KETACARE_MEASURE_INTERVAL_DAYS", 7))
@@ -65,6 +66,7 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
             .annotate(last_measure=Max("measures__taken_at", filter=Q(measures__withdrawn=False)))
             .filter(Q(last_measure__lt=cutoff) | Q(last_measure__isnull=True))
             .select_related("patient")
+            .defer("schedule")
             .order_by("last_measure")[:50]
         )
         unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")

@@ -45,6 +45,16 @@ def calendar(request: HttpRequest) -> HttpResponse:
         .filter(date__range=(start, end))
         .exclude(status="cancelled")
         .select_related("course__patient")
+        .only(
+            "date",
+            "chair",
+            "index",
+            "status",
+            "phase",
+            "course__patient__uuid",
+            "course__patient__family_name",
+            "course__patient__given_name",
+        )
         .order_by("date", "chair")
     )
     by_day: dict[dt.date, list[PlannedSession]] = {}

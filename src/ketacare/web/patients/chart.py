@@ -37,20 +37,23 @@ def _extra_timeline(patient: Patient) -> list[dict[str, Any]]:
 
 
 def chart_context(patient: Patient) -> dict[str, Any]:
-    courses = list(patient.courses.select_related("baseline_measure", "prescriber"))
+    heavy = ("items", "options", "result", "outcome", "si_signal")  # JSON the chart never reads
+    courses = list(
+        patient.courses.select_related("baseline_measure", "prescriber").defer(
+            "schedule", *(f"baseline_measure__{name}" for name in heavy)
+        )
+    )
     measures = list(
         Measure.objects.filter(patient=patient, withdrawn=False)
-        .select_related("entered_by", "course")
+        .defer(*heavy)
         .order_by("taken_at", "id")
     )
     events = list(
-        CourseEvent.objects.filter(course__patient=patient).select_related("actor", "course")
+        CourseEvent.objects.filter(course__patient=patient)
+        .select_related("actor", "course")
+        .defer("data", "course__schedule")
     )
-    given = list(
-        PlannedSession.objects.filter(course__patient=patient)
-        .select_related("course")
-        .order_by("date", "index")
-    )
+    given = list(PlannedSession.objects.filter(course__patient=patient).order_by("date", "index"))
     alerts = list(Alert.objects.filter(patient=patient).select_related("acknowledged_by"))
     consents = list(patient.consents.select_related("course"))
 
