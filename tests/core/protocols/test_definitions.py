@@ -92,6 +92,7 @@ def _raw() -> dict[str, object]:
         "name": "X",
         "drug": "racemic",
         "route": "iv",
+        "condition": "trd",
         "dose_unit": "mg/kg",
         "steps": [0.5],
         "max_dose_mg_per_kg": 0.5,
@@ -99,6 +100,13 @@ def _raw() -> dict[str, object]:
         "source_urls": ["https://example.org"],
         "phases": [{"id": "a", "period_days": 7, "sessions_per_period": 1, "periods": 1}],
     }
+
+
+def test_a_protocol_must_name_a_condition_of_the_shared_vocabulary() -> None:
+    raw = _raw()
+    raw["condition"] = "melancholy"
+    with pytest.raises(DefinitionError, match="condition 'melancholy' is not one of trd"):
+        protocol_from_toml("x.toml", raw)
 
 
 def test_a_well_formed_file_loads() -> None:

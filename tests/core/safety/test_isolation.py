@@ -10,6 +10,7 @@ import ketacare.core.safety
 
 ALLOWED = (
     "ketacare.core.errors",
+    "ketacare.core.vocabulary",
     "ketacare.core.datafiles",
     "ketacare.core.safety",
     "ketacare.core.intake",

@@ -11,7 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from ketacare.core.errors import InputError, UnknownIdError
-from ketacare.core.vocabulary import DRUGS, ROUTES
+from ketacare.core.vocabulary import DRUGS as DRUGS
+from ketacare.core.vocabulary import ROUTES as ROUTES
 
 #: Esketamine is licensed only as a nasal spray (Spravato); every other combination is accepted.
 ESKETAMINE_ROUTES: tuple[str, ...] = ("in",)
