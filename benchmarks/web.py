@@ -138,7 +138,11 @@ def _print(backend: str, f: dict[str, Any]) -> None:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    tmp = tempfile.mkdtemp(prefix="ketacare-bench-")
+    with tempfile.TemporaryDirectory(prefix="ketacare-bench-") as tmp:  # the SQLite file, removed
+        return _run(args, tmp)
+
+
+def _run(args: argparse.Namespace, tmp: str) -> dict[str, Any]:
     os.environ["KETACARE_DATA_DIR"] = tmp
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "ketacare.web.test_settings")
     if not os.environ.get("DATABASE_URL"):
@@ -157,6 +161,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     seeded["seconds"] = time.perf_counter() - started
     pages = measure_pages(rng, seeded.pop("handles"), args.repeat)
     load = " ".join(f"{x:.1f}" for x in os.getloadavg())
+    connection.close()
     return {"vendor": connection.vendor, "seed": seeded, "pages": pages, "load": load}
 
 
