@@ -3,7 +3,8 @@ Playwright, against pytest-django's live server.
 
 Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
 thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The ORM calls here are the
-tests' own set-up in the test thread (the live server answers from its own thread), so it is set.
+tests' own set-up in the test thread (the live server answers from its own thread), so the
+``browser`` fixture sets it while the browser runs, and only then.
 """
 
 from __future__ import annotations
@@ -15,8 +16,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple 42"
@@ -34,6 +33,18 @@ def browser() -> Iterator[Any]:
         pytest.skip("Chromium is not installed (apt-get install -y chromium)")
     from playwright.sync_api import sync_playwright
 
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch(sync_playwright)
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def _launch(sync_playwright: Any) -> Iterator[Any]:
     with sync_playwright() as p:
         chromium = p.chromium.launch(
             executable_path=CHROMIUM,
