@@ -225,3 +225,42 @@ def test_a_route_without_a_pk_model_says_so(prescriber: Any, patient: Any, clien
     from ketacare.web.courses import pk as course_pk
 
     assert course_pk.curve_for("arketamine", "iv", dose_mg=10, weight_kg=70) is None
+
+
+@pytest.mark.django_db
+def test_a_missed_session_stores_the_cores_advice_on_the_history(
+    prescriber: Any, nurse: Any, patient: Any, client_for: Any
+) -> None:
+    course = services.start_course(
+        prescriber, patient, protocol_id="esketamine-trd", start_date=START, weight_kg=70
+    )
+    planned = course.planned_sessions.order_by("index").last()
+    response = client_for(nurse).post(
+        f"/courses/planned/{planned.uuid}/missed/",
+        {"reason": "unwell", "worsened": "yes", "version": planned.version},
+    )
+    assert response.status_code == 302
+    planned.refresh_from_db()
+    assert planned.status == "missed"
+    expected = core_protocols.missed_session_advice(
+        "esketamine-trd", phase=planned.phase, worsened=True
+    )
+    event = CourseEvent.objects.get(course=course, kind="missed")
+    assert event.data["advice"] == expected.to_dict()
+    assert AuditEntry.objects.filter(action="planned.missed", reason="unwell").exists()
+    page = client_for(nurse).get(f"/courses/{course.uuid}/").content.decode()
+    assert expected.reason[:30] in page.replace("&#x27;", "'")
+
+
+@pytest.mark.django_db
+def test_a_session_already_missed_cannot_be_missed_again(
+    prescriber: Any, nurse: Any, patient: Any
+) -> None:
+    course = services.start_course(
+        prescriber, patient, protocol_id="iv-racemic", start_date=START, weight_kg=70
+    )
+    planned = course.planned_sessions.order_by("index").first()
+    services.mark_missed(nurse, planned, reason="ill", expected_version=1)
+    with pytest.raises(InputError) as caught:
+        services.mark_missed(nurse, planned, reason="ill", expected_version=2)
+    assert caught.value.field == "status"

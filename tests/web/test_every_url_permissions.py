@@ -52,6 +52,10 @@ def nurse_account(world: dict[str, Any]) -> dict[str, Any]:
     return {"user_uuid": world["nurse"].uuid}
 
 
+def planned(world: dict[str, Any]) -> dict[str, Any]:
+    return {"planned_uuid": world["planned"].uuid}
+
+
 def course(world: dict[str, Any]) -> dict[str, Any]:
     return {"course_uuid": world["course"].uuid}
 
@@ -102,6 +106,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("courses:new", patient, {PRESCRIBER}, True),
     ("courses:plan", course, CLINICAL, True),
     ("courses:status", course, {PRESCRIBER}, True),
+    ("courses:missed", planned, CLINICAL, True, "POST"),
     # sessions at the chair (treatments)
     ("treatments:course_sessions", course, CLINICAL, True),
     ("treatments:detail", treatment_session, CLINICAL, True),

@@ -44,6 +44,7 @@ def test_the_clinic_rate_is_set_beside_the_cores_literature_pool(
     researcher: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
 ) -> None:
     from ketacare.core import evidence
+    from ketacare.core import protocols as core_protocols
     from ketacare.web.measures.models import Measure
 
     grow(clinic, prescriber, 6)
@@ -54,5 +55,6 @@ def test_the_clinic_rate_is_set_beside_the_cores_literature_pool(
     first_two = list(Course.objects.order_by("id").values_list("id", flat=True)[:2])
     Measure.objects.filter(course_id__in=first_two, is_baseline=False).update(response=True)
     (comparison,) = client_for(researcher).get("/outcomes/").context["comparisons"]
-    expected = evidence.clinic_vs_literature(2, 6, route="iv", condition="trd", drug="racemic")
+    condition = core_protocols.get_protocol("iv-racemic").condition
+    expected = evidence.clinic_vs_literature(2, 6, route="iv", condition=condition, drug="racemic")
     assert comparison["result"] == expected

@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Count, Q
 
 from ketacare.core import evidence as core_evidence
+from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import KetaCareError
 from ketacare.web.core_app.records import for_clinic
 from ketacare.web.courses.models import Course
@@ -62,23 +63,25 @@ def aggregates_context(user: Any) -> dict[str, Any]:
 
 
 def _comparisons(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The clinic's response rate per drug and route beside the published pooled rate
-    (``ketacare.core.evidence.clinic_vs_literature``); only groups of SMALL_CELL or more."""
-    groups: dict[tuple[str, str], list[int]] = {}
+    """The clinic's response rate per drug, route and condition (the protocol's) beside the
+    published pooled rate (``ketacare.core.evidence.clinic_vs_literature``); only groups of
+    SMALL_CELL or more."""
+    groups: dict[tuple[str, str, str], list[int]] = {}
     for r in rows:
-        counts = groups.setdefault((r["drug"], r["route"]), [0, 0])
+        condition = core_protocols.get_protocol(r["protocol_id"]).condition
+        counts = groups.setdefault((r["drug"], r["route"], condition), [0, 0])
         counts[0] += r["responders"]
         counts[1] += r["followed"]
     out = []
-    for (drug, route), (responders, followed) in sorted(groups.items()):
+    for (drug, route, condition), (responders, followed) in sorted(groups.items()):
         if followed < SMALL_CELL:
             continue
+        row: dict[str, Any] = {"drug": drug, "route": route, "condition": condition, "n": followed}
         try:
-            result = core_evidence.clinic_vs_literature(
-                responders, followed, route=route, condition="trd", drug=drug
+            row["result"] = core_evidence.clinic_vs_literature(
+                responders, followed, route=route, condition=condition, drug=drug
             )
         except KetaCareError as exc:
-            out.append({"drug": drug, "route": route, "n": followed, "error": str(exc)})
-            continue
-        out.append({"drug": drug, "route": route, "n": followed, "result": result})
+            row["error"] = str(exc)
+        out.append(row)
     return out

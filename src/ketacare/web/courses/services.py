@@ -154,3 +154,38 @@ def change_status(
             actor, "course.status", course, before, snapshot(course, COURSE_FIELDS), reason.strip()
         )
     return course
+
+
+def mark_missed(
+    actor: User,
+    planned: PlannedSession,
+    *,
+    reason: str,
+    expected_version: int,
+    worsened: bool | None = None,
+) -> dict[str, Any]:
+    """Record a planned session as missed, with the core's advice on what to do next
+    (``core.protocols.missed_session_advice``) stored on the course's history."""
+    require(actor, "record_session")
+    if planned.status != PlannedStatus.PLANNED:
+        raise InputError("status", planned.status, "a session still planned")
+    if not reason or not reason.strip():
+        raise InputError("reason", reason, "why the session was missed")
+    course = planned.course
+    advice = core_protocols.missed_session_advice(
+        course.protocol_id, phase=planned.phase, worsened=worsened
+    )
+    with transaction.atomic():
+        before = snapshot(planned)
+        planned.status = PlannedStatus.MISSED
+        save_versioned(planned, expected_version, ["status"])
+        CourseEvent.objects.create(
+            clinic_id=course.clinic_id,
+            course=course,
+            actor=actor,
+            kind="missed",
+            reason=f"Session {planned.index} on {planned.date} missed: {reason.strip()}",
+            data={"advice": advice.to_dict(), "session": planned.index},
+        )
+        record(actor, "planned.missed", planned, before, snapshot(planned), reason.strip())
+    return advice.to_dict()

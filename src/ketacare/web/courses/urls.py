@@ -8,4 +8,5 @@ urlpatterns = [
     path("new/<uuid:patient_uuid>/", views.course_new, name="new"),
     path("<uuid:course_uuid>/", views.course_plan, name="plan"),
     path("<uuid:course_uuid>/status/", views.course_status, name="status"),
+    path("planned/<uuid:planned_uuid>/missed/", views.planned_missed, name="missed"),
 ]

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import InputError
@@ -120,6 +121,7 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "nav": "patients",
         "pk_curve": course_pk.course_curve(course, protocol, request.GET.get("pk_model")),
         "months": course_months(sessions),
+        "today": timezone.localdate(),
     }
     context.update(review_context(course, sessions))
     return render(request, "courses/plan.html", context)
@@ -156,3 +158,31 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "courses/status.html",
         {"form": form, "course": course, "patient": course.patient, "nav": "patients"},
     )
+
+
+@permission_required("record_session")
+@require_POST
+def planned_missed(request: HttpRequest, planned_uuid: str) -> HttpResponse:
+    planned = get_for_user(
+        PlannedSession.objects.select_related("course"), request.user, planned_uuid
+    )
+    worsened = {"yes": True, "no": False}.get(request.POST.get("worsened", ""))
+    try:
+        version = int(request.POST.get("version", ""))
+    except ValueError:
+        version = planned.version
+    try:
+        advice = services.mark_missed(
+            request.user,  # type: ignore[arg-type]
+            planned,
+            reason=request.POST.get("reason", ""),
+            expected_version=version,
+            worsened=worsened,
+        )
+    except ConflictError as exc:
+        messages.error(request, exc.message)
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.warning(request, f"Session {planned.index} marked missed. {advice['reason']}")
+    return redirect("courses:plan", course_uuid=planned.course.uuid)
