@@ -360,3 +360,48 @@ def evidence_cohort(people: dict[str, User]) -> dict[str, Any]:
     for _ in range(5):
         course("other_clinician", "iv-racemic", [24, 2])
     return made
+
+
+# --- sessions at the chair (treatments app; added by the chair helper) ----------------------
+
+
+@pytest.fixture
+def iv_course(patient: Any, prescriber: User) -> Any:
+    """An IV racemic course planned by the core (70 kg)."""
+    from ketacare.web.courses.services import start_course
+
+    return start_course(
+        prescriber,
+        patient,
+        protocol_id="iv-racemic",
+        start_date=dt.date(2026, 1, 5),
+        weight_kg=70.0,
+    )
+
+
+@pytest.fixture
+def esk_course(patient: Any, prescriber: User) -> Any:
+    """An esketamine nasal-spray course planned by the core."""
+    from ketacare.web.courses.services import start_course
+
+    return start_course(
+        prescriber,
+        patient,
+        protocol_id="esketamine-trd",
+        start_date=dt.date(2026, 1, 5),
+        weight_kg=70.0,
+    )
+
+
+@pytest.fixture
+def iv_session(iv_course: Any, nurse: User) -> Any:
+    from ketacare.web.treatments.services import open_session
+
+    return open_session(nurse, iv_course, planned=iv_course.planned_sessions.first(), chair=1)
+
+
+@pytest.fixture
+def esk_session(esk_course: Any, nurse: User) -> Any:
+    from ketacare.web.treatments.services import open_session
+
+    return open_session(nurse, esk_course, planned=esk_course.planned_sessions.first(), chair=2)

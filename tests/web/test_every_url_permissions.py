@@ -64,6 +64,24 @@ def evidence_trial(world: dict[str, Any]) -> dict[str, Any]:
     return {"trial_id": "daly-2018"}
 
 
+def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
+    """A session record of the world's course (stored directly: test data), made on first use."""
+    if "treatment_session" not in world:
+        from ketacare.web.treatments.models import TreatmentSession
+
+        course = world["course"]
+        world["treatment_session"] = TreatmentSession.objects.create(
+            clinic=course.clinic,
+            patient=course.patient,
+            course=course,
+            planned=world["planned"],
+            date=world["planned"].date,
+            weight_kg=course.weight_kg,
+            created_by=course.prescriber,
+        )
+    return {"session_uuid": world["treatment_session"].uuid}
+
+
 # (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
 # POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
 # error, never 403 or 404])
@@ -89,6 +107,19 @@ ROUTES: list[tuple[Any, ...]] = [
     ("courses:plan", course, CLINICAL, True),
     ("courses:status", course, {PRESCRIBER}, True),
     ("courses:missed", planned, CLINICAL, True, "POST"),
+    # sessions at the chair (treatments)
+    ("treatments:course_sessions", course, CLINICAL, True),
+    ("treatments:detail", treatment_session, CLINICAL, True),
+    ("treatments:vitals", treatment_session, CLINICAL, True),
+    ("treatments:rems", treatment_session, CLINICAL, True),
+    ("treatments:checklist", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:gate_decision", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:dose", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:administration", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:rating", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:adverse_event", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:discharge", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:sign", treatment_session, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
     ("measures:withdraw", measure, CLINICAL, True, "POST"),

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "ketacare.web.patients",
     "ketacare.web.courses",
     "ketacare.web.measures",
+    "ketacare.web.treatments",
     "ketacare.web.evidence",
 ]
 

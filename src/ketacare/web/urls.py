@@ -17,6 +17,7 @@ urlpatterns = [
     path("patients/", include("ketacare.web.patients.urls")),
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),
+    path("sessions/", include("ketacare.web.treatments.urls")),
     path("audit/", include("ketacare.web.audit.urls")),
     path("evidence/", include("ketacare.web.evidence.urls")),
     path("api/v1/", api.urls),

@@ -194,8 +194,10 @@ def register_routers() -> None:
     from ketacare.web.evidence.api import router as evidence
     from ketacare.web.measures.api import router as measures
     from ketacare.web.patients.api import router as patients
+    from ketacare.web.treatments.api import router as sessions
 
     api.add_router("/patients", patients)
     api.add_router("/courses", courses)
     api.add_router("/evidence", evidence)
     api.add_router("", measures)  # /measures and /alerts
+    api.add_router("/sessions", sessions)

@@ -1,0 +1,331 @@
+"""Synthetic sessions at the chair for ``ketacare demo`` and the benchmark (deterministic: the
+caller's seeded RNG). Every clinical number still comes from the core (gates, doses, vital
+alerts, scores, follow-ups, observation window, discharge); the results are memoised per distinct
+input so that seeding thousands of sessions stays fast, and rows are written with bulk_create.
+
+``record_sessions(clinic, courses, rng, today=None)`` records every planned session of ``courses``
+dated before ``today`` as a signed session (planned status ``done``) and today's as open
+(unsigned, on the dashboard); returns the number of sessions made. ``seed_sessions`` (called by
+``ketacare demo``) does the same and returns the lines to print.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from ketacare.core import protocols as core_protocols
+from ketacare.core import safety as core_safety
+from ketacare.core import scales as core_scales
+from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.treatments.bulk import fast_insert
+from ketacare.web.treatments.models import (
+    AdverseEvent,
+    ScaleRating,
+    SessionStatus,
+    TreatmentSession,
+    VitalSign,
+)
+
+ADVERSE_EVENTS = (
+    ("nausea", "mild", "ondansetron given"),
+    ("dizziness", "mild", "rested in the chair"),
+    ("headache", "mild", ""),
+    ("vomiting", "moderate", "antiemetic, observed"),
+    ("transient hypertension", "moderate", "BP rechecked until stable"),
+)
+
+
+@lru_cache(maxsize=4096)
+def _gates(drug: str, route: str, sbp: int, dbp: int) -> dict[str, Any]:
+    esk = drug == "esketamine"
+    return core_safety.evaluate_gates(
+        drug,
+        route,
+        systolic=sbp,
+        diastolic=dbp,
+        fasting_hours=3,
+        liquids_minutes=45 if esk else None,
+        ride_home=True,
+        rems_enrolled=True if esk else None,
+    ).to_dict()
+
+
+@lru_cache(maxsize=4096)
+def _dose(protocol_id: str, weight: float, step: int) -> dict[str, Any]:
+    return core_protocols.calculate_dose(protocol_id, weight, step=step).to_dict()
+
+
+@lru_cache(maxsize=65536)
+def _vitals(
+    sbp: int, dbp: int, hr: int, spo2: int, base_s: int, base_d: int
+) -> list[dict[str, Any]]:
+    alerts = core_safety.check_vitals(
+        systolic=sbp,
+        diastolic=dbp,
+        heart_rate=hr,
+        spo2=spo2,
+        baseline={"systolic": base_s, "diastolic": base_d},
+    )
+    return [a.to_dict() for a in alerts]
+
+
+@lru_cache(maxsize=256)
+def _score(scale_id: str, items: tuple[int, ...]) -> dict[str, Any]:
+    return core_scales.score(scale_id, list(items)).to_dict()
+
+
+@lru_cache(maxsize=256)
+def _followup(scale_id: str, total: int, baseline: int) -> dict[str, Any]:
+    if scale_id == "moaas":
+        return core_safety.sedation_followup(total, baseline=baseline).to_dict()
+    return core_safety.dissociation_followup(total, baseline=baseline).to_dict()
+
+
+@lru_cache(maxsize=1024)
+def _discharge(
+    drug: str, route: str, minutes: int, moaas: int, cadss: int | None
+) -> dict[str, Any]:
+    return core_safety.discharge_readiness(
+        aldrete_total=10,
+        aldrete_items=[2, 2, 2, 2, 2],
+        drug=drug,
+        route=route,
+        minutes_since_dose=minutes,
+        moaas=moaas,
+        cadss_total=cadss,
+        baseline_moaas=5,
+        baseline_cadss=0 if cadss is not None else None,
+        bp_stable=True,
+        ride_home=True,
+    ).to_dict()
+
+
+def _as_row(obj: Any) -> dict[str, Any]:
+    return {
+        f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields if not f.primary_key
+    }
+
+
+@lru_cache(maxsize=64)
+def _schedule_minutes(drug: str, route: str) -> tuple[int, ...]:
+    return tuple(
+        t.minute for t in core_safety.monitoring_schedule(drug, route) if t.minute is not None
+    )
+
+
+def seed_sessions(
+    clinic: Any, courses: Iterable[Course], rng: random.Random, today: dt.date | None = None
+) -> list[str]:
+    """For ``ketacare demo``: record the sessions and return the lines to print."""
+    made = record_sessions(clinic, courses, rng, today)
+    vitals = VitalSign.objects.filter(clinic=clinic).count()
+    open_ = TreatmentSession.objects.filter(clinic=clinic, status=SessionStatus.OPEN).count()
+    events = AdverseEvent.objects.filter(clinic=clinic).count()
+    return [
+        f"Sessions at the chair: {made} sessions ({open_} open today), {vitals} vital-sign rows, "
+        f"{events} adverse events."
+    ]
+
+
+def record_sessions(
+    clinic: Any,
+    courses: Iterable[Course],
+    rng: random.Random,
+    today: dt.date | None = None,
+    *,
+    staff: Sequence[Any] | None = None,
+    batch: int = 2000,
+) -> int:
+    """Record the planned sessions of ``courses`` up to ``today`` (see the module docstring)."""
+    today = today or timezone.localdate()
+    course_list = list(courses)
+    if not course_list:
+        return 0
+    if staff is None:
+        staff = list(clinic.users.filter(role__in=("nurse", "prescriber")).order_by("id"))
+    if not staff:
+        raise ValueError("seed_sessions needs a nurse or prescriber of the clinic")
+    by_id = {c.pk: c for c in course_list}
+    planned = list(
+        PlannedSession.objects.filter(course_id__in=by_id, date__lte=today)
+        .exclude(status=PlannedStatus.CANCELLED)
+        .filter(treatment_session__isnull=True)
+        .order_by("date", "course_id", "index")
+    )
+    made = 0
+    for start in range(0, len(planned), batch):
+        with transaction.atomic():
+            made += _seed_batch(clinic, by_id, planned[start : start + batch], rng, today, staff)
+    return made
+
+
+def _seed_batch(
+    clinic: Any,
+    by_id: dict[int, Course],
+    planned: list[PlannedSession],
+    rng: random.Random,
+    today: dt.date,
+    staff: Sequence[Any],
+) -> int:
+    sessions: list[TreatmentSession] = []
+    details: list[tuple[TreatmentSession, Course, PlannedSession, int, int]] = []
+    done_ids: list[int] = []
+    for p in planned:
+        course = by_id[p.course_id]
+        user = staff[rng.randrange(len(staff))]
+        sbp, dbp = rng.randint(108, 150), rng.randint(66, 92)
+        gates = _gates(course.drug, course.route, sbp, dbp)
+        chair = p.chair or rng.randint(1, max(1, clinic.chairs))
+        start = timezone.make_aware(
+            dt.datetime.combine(p.date, dt.time(8 + rng.randint(0, 7), rng.choice((0, 30)))),
+            dt.UTC,
+        )
+        signed = p.date < today
+        esk = course.drug == "esketamine"
+        session = TreatmentSession(
+            clinic_id=clinic.pk,
+            patient_id=course.patient_id,
+            course_id=course.pk,
+            planned_id=p.pk,
+            date=p.date,
+            chair=chair,
+            weight_kg=course.weight_kg,
+            systolic=sbp,
+            diastolic=dbp,
+            fasting_hours=3,
+            liquids_minutes=45 if esk else None,
+            ride_home=True,
+            rems_enrolled=True if esk else None,
+            gate_report=gates,
+            gates_overall=gates["overall"],
+            created_by=user,
+        )
+        if gates["overall"] == "needs_prescriber":
+            session.gate_note = "BP rechecked after rest; benefit outweighs the short rise: proceed"
+            session.gate_decided_by = user
+        if gates["overall"] != "block":
+            dose = _dose(course.protocol_id, course.weight_kg, p.step)
+            duration = int(dose["duration_min"] or 0)
+            session.dose_result = dose
+            session.dose_mg = dose["dose_mg"]
+            session.dose_mg_per_kg = dose["dose_mg_per_kg"]
+            session.dose_set_by = user
+            session.lot_number = f"L{p.date:%y%m}-{rng.randint(100, 999)}"
+            session.started_at = start
+            if esk:
+                session.first_device_at = start
+                session.observation_until = core_safety.observation_window(
+                    start, drug=course.drug, route=course.route
+                )
+            if signed:
+                session.ended_at = start + dt.timedelta(minutes=duration)
+                minutes = 120 if esk else max(duration + 60, 60)
+                discharge = _discharge(course.drug, course.route, minutes, 5, 0 if esk else None)
+                session.discharge = {**discharge, "minutes_since_dose": minutes}
+                session.discharge_ready = discharge["ready"]
+                session.discharged_at = start + dt.timedelta(minutes=minutes)
+                session.status = SessionStatus.SIGNED
+                session.signed_at = session.discharged_at
+                session.signed_by = user
+                done_ids.append(p.pk)
+        sessions.append(session)
+        details.append((session, course, p, sbp, dbp))
+    fast_insert(TreatmentSession, (_as_row(s) for s in sessions))
+    ids = dict(
+        TreatmentSession.objects.filter(planned_id__in=[p.pk for p in planned]).values_list(
+            "planned_id", "id"
+        )
+    )
+    for session in sessions:
+        session.pk = session.id = ids[session.planned_id]
+    vitals: list[dict[str, Any]] = []
+    ratings: list[dict[str, Any]] = []
+    events: list[dict[str, Any]] = []
+    for session, course, _p, sbp, dbp in details:
+        if session.started_at is None:
+            continue
+        user = session.created_by
+        minutes = _schedule_minutes(course.drug, course.route)
+        for minute in minutes:
+            if session.status != SessionStatus.SIGNED and minute > 20:
+                break
+            s = sbp + rng.randint(-6, 28 if 0 < minute <= 45 else 10)
+            d = dbp + rng.randint(-5, 12)
+            hr, ox = rng.randint(58, 98), rng.randint(94, 99)
+            if rng.random() < 0.01:
+                s = rng.randint(182, 196)  # an occasional spike crosses the alert threshold
+            alerts = _vitals(s, min(d, s - 10), hr, ox, sbp, dbp)
+            vitals.append(
+                dict(
+                    clinic_id=clinic.pk,
+                    session_id=session.pk,
+                    taken_at=session.started_at + dt.timedelta(minutes=minute),
+                    minute=minute,
+                    systolic=s,
+                    diastolic=min(d, s - 10),
+                    heart_rate=hr,
+                    spo2=ox,
+                    alerts=alerts,
+                    out_of_range=bool(alerts),
+                    entered_by_id=user.pk,
+                )
+            )
+        if course.drug == "esketamine" and session.status == SessionStatus.SIGNED:
+            for minute, moaas, cadss in (
+                (0, 5, 0),
+                (40, rng.choice((5, 5, 4, 3)), rng.randint(0, 8)),
+                (120, 5, 0),
+            ):
+                for scale_id, items in (
+                    ("moaas", (moaas,)),
+                    ("cadss", (0,) * (23 - cadss) + (1,) * cadss),
+                ):
+                    result = _score(scale_id, items)
+                    total = int(result["total"])
+                    followup = (
+                        None
+                        if minute == 0
+                        else _followup(scale_id, total, 5 if scale_id == "moaas" else 0)
+                    )
+                    ratings.append(
+                        dict(
+                            clinic_id=clinic.pk,
+                            session_id=session.pk,
+                            scale_id=scale_id,
+                            minute=minute,
+                            taken_at=session.started_at + dt.timedelta(minutes=minute),
+                            items=list(items),
+                            result=result,
+                            total=total,
+                            followup=followup,
+                            followup_decision=followup["decision"] if followup else "",
+                            entered_by_id=user.pk,
+                        )
+                    )
+        if rng.random() < 0.06:
+            description, severity, action = ADVERSE_EVENTS[rng.randrange(len(ADVERSE_EVENTS))]
+            events.append(
+                dict(
+                    clinic_id=clinic.pk,
+                    session_id=session.pk,
+                    onset_at=session.started_at + dt.timedelta(minutes=rng.randint(5, 50)),
+                    description=description,
+                    severity=severity,
+                    serious=False,
+                    action_taken=action,
+                    entered_by_id=user.pk,
+                )
+            )
+    fast_insert(VitalSign, vitals)
+    fast_insert(ScaleRating, ratings)
+    fast_insert(AdverseEvent, events)
+    if done_ids:
+        PlannedSession.objects.filter(pk__in=done_ids).update(status=PlannedStatus.DONE)
+    return len(sessions)

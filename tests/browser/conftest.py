@@ -1,0 +1,116 @@
+"""Browser tests: the real pages in headless Chromium (Debian's /usr/bin/chromium) through
+Playwright, against pytest-django's live server.
+
+Playwright's sync API runs an event loop in the test thread; Django refuses ORM calls from a
+thread with a running loop unless DJANGO_ALLOW_ASYNC_UNSAFE is set. The ORM calls here are the
+tests' own set-up in the test thread (the live server answers from its own thread), so the
+``browser`` fixture sets it while the browser runs, and only then.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "correct horse battery staple 42"
+
+
+def pytest_collection_modifyitems(items: list[Any]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not os.path.exists(CHROMIUM) and not shutil.which("chromium"):
+        pytest.skip("Chromium is not installed (apt-get install -y chromium)")
+    from playwright.sync_api import sync_playwright
+
+    before = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        yield from _launch(sync_playwright)
+    finally:
+        if before is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = before
+
+
+def _launch(sync_playwright: Any) -> Iterator[Any]:
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    # a tablet-sized viewport: the session page is used at the chair
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, base_url=live_server.url)
+    context.set_default_timeout(10_000)
+    pg = context.new_page()
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def clinic_people(transactional_db: Any) -> dict[str, Any]:
+    from ketacare.web.accounts.models import Clinic, User
+    from ketacare.web.courses.services import start_course
+    from ketacare.web.patients.models import Patient
+
+    clinic = Clinic.objects.create(name="Northside Ketamine Clinic", chairs=3)
+    people = {}
+    for key, (username, first, last, role) in {
+        "prescriber": ("priya", "Priya", "Shah", "prescriber"),
+        "nurse": ("noor", "Noor", "Haddad", "nurse"),
+    }.items():
+        people[key] = User.objects.create_user(
+            username=username,
+            password=PASSWORD,
+            first_name=first,
+            last_name=last,
+            role=role,
+            clinic=clinic,
+        )
+    patient = Patient.objects.create(
+        clinic=clinic,
+        record_number="N-0001",
+        given_name="Alex",
+        family_name="Marlowe",
+        date_of_birth=dt.date(1980, 5, 17),
+        sex="female",
+    )
+    course = start_course(
+        people["prescriber"],
+        patient,
+        protocol_id="iv-racemic",
+        start_date=dt.date.today(),
+        weight_kg=70.0,
+    )
+    return {"clinic": clinic, "patient": patient, "course": course, **people}
+
+
+@pytest.fixture
+def log_in(page: Any) -> Any:
+    """Sign in through the login page as ``username``."""
+
+    def sign_in(username: str) -> None:
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("main button.primary")
+        page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+    return sign_in
