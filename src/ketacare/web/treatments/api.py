@@ -99,6 +99,7 @@ class SessionOut(Schema):
     dose_result: dict[str, Any] | None
     dose_mg: float | None
     dose_override: bool
+    dose_cleared: bool
     lot_number: str
     started_at: dt.datetime | None
     first_device_at: dt.datetime | None
@@ -132,6 +133,7 @@ def _out(session: TreatmentSession) -> dict[str, Any]:
                 "dose_result",
                 "dose_mg",
                 "dose_override",
+                "dose_cleared",
                 "lot_number",
                 "started_at",
                 "first_device_at",

@@ -81,13 +81,23 @@ class ChecklistForm(SessionForm):
     )
     fasting_hours = _number("Hours since last food")
     liquids_minutes = _number("Minutes since last drink")
+    nasal_medicine_minutes = _number(
+        "Minutes since a nasal corticosteroid or decongestant",
+        "leave empty if none taken today; the label asks for at least 1 h before esketamine",
+    )
     ride_home = YesNoField("Ride home arranged")
     rems_enrolled = YesNoField("Enrolled in the Spravato REMS")
 
     def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
         if session.gate_report:
             initial = kwargs.setdefault("initial", {})
-            for name in ("systolic", "diastolic", "fasting_hours", "liquids_minutes"):
+            for name in (
+                "systolic",
+                "diastolic",
+                "fasting_hours",
+                "liquids_minutes",
+                "nasal_medicine_minutes",
+            ):
                 initial.setdefault(name, getattr(session, name))
             for name in ("ride_home", "rems_enrolled"):
                 value = getattr(session, name)
@@ -95,6 +105,7 @@ class ChecklistForm(SessionForm):
         super().__init__(*args, session=session, **kwargs)
         if session.course.drug != "esketamine":
             del self.fields["liquids_minutes"]
+            del self.fields["nasal_medicine_minutes"]
             del self.fields["rems_enrolled"]
 
 

@@ -58,6 +58,11 @@ class TreatmentSession(models.Model):
     diastolic = models.FloatField(null=True, blank=True)
     fasting_hours = models.FloatField(null=True, blank=True)
     liquids_minutes = models.FloatField(null=True, blank=True)
+    nasal_medicine_minutes = models.FloatField(
+        null=True,
+        blank=True,
+        help_text="minutes since a nasal corticosteroid or decongestant (esketamine; empty: none)",
+    )
     ride_home = models.BooleanField(null=True, blank=True)
     rems_enrolled = models.BooleanField(null=True, blank=True)
     gate_report = models.JSONField(null=True, blank=True)
@@ -75,6 +80,12 @@ class TreatmentSession(models.Model):
     override_reason = models.TextField(blank=True)
     dose_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dose_cleared = models.BooleanField(
+        default=True,
+        help_text="False when a later checklist blocks or needs the prescriber after the dose "
+        "was recorded: the dose is kept but must be re-confirmed (recorded again) before "
+        "administering",
     )
 
     # administration

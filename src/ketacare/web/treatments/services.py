@@ -48,10 +48,12 @@ CHECKLIST_FIELDS = [
     "diastolic",
     "fasting_hours",
     "liquids_minutes",
+    "nasal_medicine_minutes",
     "ride_home",
     "rems_enrolled",
     "gate_report",
     "gates_overall",
+    "dose_cleared",
 ]
 GATE_DECISION_FIELDS = ["gate_note", "gate_decided_by"]
 DOSE_FIELDS = [
@@ -61,6 +63,7 @@ DOSE_FIELDS = [
     "dose_override",
     "override_reason",
     "dose_set_by",
+    "dose_cleared",
 ]
 ADMIN_FIELDS = ["lot_number", "started_at", "first_device_at", "ended_at", "observation_until"]
 DISCHARGE_FIELDS = ["discharge", "discharge_ready", "discharged_at"]
@@ -68,6 +71,8 @@ SIGN_FIELDS = ["status", "signed_at", "signed_by"]
 #: the scales rated at the chair (the Aldrete is entered with the discharge assessment)
 CHAIR_SCALES = ("moaas", "cadss")
 MAX_TEXT = 300
+#: the core's overall gate decisions under which a recorded dose is no longer cleared
+DOSE_UNCLEARED = ("block", "needs_prescriber")
 
 
 def _same_clinic(actor: User, obj: Any, field: str) -> None:
@@ -200,12 +205,19 @@ def record_checklist(
     diastolic: float,
     fasting_hours: float | None = None,
     liquids_minutes: float | None = None,
+    nasal_medicine_minutes: float | None = None,
     ride_home: bool | None = None,
     rems_enrolled: bool | None = None,
     expected_version: int,
     reason: str = "",
 ) -> TreatmentSession:
-    """The pre-dose checklist; the core's ``evaluate_gates`` decides each gate."""
+    """The pre-dose checklist; the core's ``evaluate_gates`` decides each gate.
+
+    ``nasal_medicine_minutes``: minutes since a nasal corticosteroid or decongestant (esketamine
+    only; ``None`` = none taken today). If a dose is already recorded and the new checklist blocks,
+    or needs the prescriber (whose decision it clears), the dose is kept but marked not cleared
+    (``dose_cleared=False``): it must be re-confirmed with ``set_dose`` before administration.
+    """
     require(actor, RECORD)
     reason = _amendment_reason(session, reason)
     course = session.course
@@ -216,6 +228,7 @@ def record_checklist(
         diastolic=diastolic,
         fasting_hours=fasting_hours,
         liquids_minutes=liquids_minutes if course.drug == "esketamine" else None,
+        nasal_medicine_minutes=nasal_medicine_minutes if course.drug == "esketamine" else None,
         ride_home=ride_home,
         rems_enrolled=rems_enrolled if course.drug == "esketamine" else None,
     )
@@ -224,10 +237,15 @@ def record_checklist(
         "diastolic": diastolic,
         "fasting_hours": fasting_hours,
         "liquids_minutes": liquids_minutes,
+        "nasal_medicine_minutes": nasal_medicine_minutes if course.drug == "esketamine" else None,
         "ride_home": ride_home,
         "rems_enrolled": rems_enrolled,
         "gate_report": report.to_dict(),
         "gates_overall": report.overall,
+        # a dose recorded under an earlier checklist is kept but no longer cleared when a gate
+        # now blocks or needs the prescriber (this checklist clears any earlier decision)
+        "dose_cleared": session.dose_cleared
+        and not (session.dose_mg is not None and report.overall in DOSE_UNCLEARED),
         # a new checklist needs a new prescriber decision
         "gate_note": "",
         "gate_decided_by": None,
@@ -334,6 +352,7 @@ def set_dose(
         "dose_override": result.override,
         "override_reason": result.override_reason or "",
         "dose_set_by": actor,
+        "dose_cleared": True,
     }
     return _update(
         actor,
@@ -369,6 +388,13 @@ def record_administration(
     started = _aware("started_at", started_at)
     first = _aware("first_device_at", first_device_at)
     ended = _aware("ended_at", ended_at)
+    if session.dose_mg is not None and not session.dose_cleared:
+        raise InputError(
+            "dose",
+            session.dose_mg,
+            "a dose re-confirmed after the checklist changed: the pre-dose gates changed after "
+            "the dose was recorded; record the dose again once the gates allow it",
+        )
     if (started or first) and session.dose_mg is None:
         raise InputError("started_at", started or first, "a time once the dose is recorded")
     course = session.course

@@ -157,6 +157,7 @@ def checklist(request: HttpRequest, session_uuid: Any) -> HttpResponse:
             diastolic=data["diastolic"],
             fasting_hours=data.get("fasting_hours"),
             liquids_minutes=data.get("liquids_minutes"),
+            nasal_medicine_minutes=data.get("nasal_medicine_minutes"),
             ride_home=data.get("ride_home"),
             rems_enrolled=data.get("rems_enrolled"),
             expected_version=data["version"],
@@ -213,7 +214,14 @@ def administration(request: HttpRequest, session_uuid: Any) -> HttpResponse:
             reason=_reason(form),
         )
 
-    return _act(request, session_uuid, "administration", apply, "Times and lot recorded.")
+    return _act(
+        request,
+        session_uuid,
+        "administration",
+        apply,
+        "Times and lot recorded.",
+        {"dose": "__all__"},
+    )
 
 
 def _vitals_response(
