@@ -1,17 +1,93 @@
 """The Spravato REMS Patient Monitoring Form for one esketamine session.
 
-The fields are gathered from the session record and handed to the core's
+The fields are gathered from the records and handed to the core's
 ``ketacare.core.safety.rems_monitoring_form``, which checks them, lists the required fields still
-missing, checks the monitoring duration and gives the due date. Fields the record does not hold
-(concomitant medicines, HCP telephone, the setting's address) stay empty for staff to complete.
+missing, checks the monitoring duration and gives the due date. The web layer judges nothing
+clinical itself: each answer is taken from a record and ``notes`` says which one.
+
+- Respiratory depression: *yes* when a SpO2 or respiratory-rate row after the dose carries the
+  core's ``check_vitals`` alert below its low limit, or an adverse event of the session names a
+  respiratory problem (the event is quoted); *no* when SpO2 or respiratory rate was recorded
+  after the dose with no such alert and no such event; otherwise blank for staff.
+- Concomitant medicines: from the patient's latest contraindication screen on or before the
+  session date (``core.intake`` questions ``psychostimulants``, ``maoi`` and ``cns_depressants``).
+  A *no* to CNS depressants answers *no* for benzodiazepines and non-benzodiazepine sedative
+  hypnotics (both are CNS depressants); a *yes* does not say which, so those stay blank for staff.
+- Setting name: the clinic's name. The HCP telephone and the setting's address are not held in
+  the records: they stay blank, labelled for staff to complete.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from typing import Any
 
 from ketacare.core import safety as core_safety
+from ketacare.core.safety.monitoring import REMS_FIELDS
+from ketacare.web.patients.models import ContraindicationScreen
 from ketacare.web.treatments.models import TreatmentSession
+
+#: short labels of the form's fields (our own words)
+LABELS: dict[str, str] = {
+    "patient_first_name": "Patient first name",
+    "patient_middle_initial": "Patient middle initial",
+    "patient_last_name": "Patient last name",
+    "patient_birthdate": "Patient date of birth",
+    "patient_sex": "Patient sex",
+    "benzodiazepines": "Concomitant: benzodiazepines",
+    "non_benzodiazepine_sedative_hypnotics": "Concomitant: non-benzodiazepine sedative hypnotics",
+    "psychostimulants": "Concomitant: psychostimulants",
+    "maois": "Concomitant: MAOIs",
+    "hcp_first_name": "HCP first name",
+    "hcp_last_name": "HCP last name",
+    "hcp_telephone": "HCP telephone",
+    "hcp_email": "HCP email",
+    "setting_name": "Healthcare setting name",
+    "setting_address_1": "Setting address line 1",
+    "setting_address_2": "Setting address line 2",
+    "setting_city": "Setting city",
+    "setting_state": "Setting state",
+    "setting_zip": "Setting ZIP code",
+    "treatment_date": "Treatment date",
+    "dose_mg": "Dose (mg)",
+    "lot_number": "Lot number",
+    "first_device_at": "First device administered at",
+    "monitoring_end_at": "Monitoring ended at",
+    "ready_without_rule_minutes": "Minutes to readiness",
+    "vitals_acceptable_before": "Vital signs acceptable before dosing",
+    "vitals_acceptable_before_completion": "Vital signs acceptable before monitoring ended",
+    "bp_pre_dose": "BP before dosing (mmHg)",
+    "bp_40_min": "BP about 40 min after dosing (mmHg)",
+    "bp_before_completion": "BP before monitoring ended (mmHg)",
+    "sedation": "Sedation",
+    "dissociation": "Dissociation",
+    "respiratory_depression": "Respiratory depression",
+    "serious_adverse_event": "Serious adverse event",
+    "serious_adverse_event_details": "Serious adverse event details",
+}
+
+#: fields the KetaCare records never hold: always left for staff
+NOT_HELD = (
+    "patient_middle_initial",
+    "hcp_telephone",
+    "setting_address_1",
+    "setting_address_2",
+    "setting_city",
+    "setting_state",
+    "setting_zip",
+)
+STAFF_BLANK = "Not held in the KetaCare record: staff to complete."
+
+#: words in an adverse event's description that name a respiratory problem
+RESPIRATORY_EVENT = re.compile(
+    r"respirat|breath|apn(o)?ea|hypoventil|desaturat|hypox|cyanos", re.IGNORECASE
+)
+RESPIRATORY_VITALS = ("spo2", "resp_rate")
+
+#: REMS form field <- contraindication-screen question (core.intake) answered yes/no
+SCREEN_ANSWERS = {"psychostimulants": "psychostimulants", "maois": "maoi"}
+CNS_DEPRESSANT_FIELDS = ("benzodiazepines", "non_benzodiazepine_sedative_hypnotics")
 
 
 def _bp(row: Any) -> list[float] | None:
@@ -28,20 +104,107 @@ def _followed_up(ratings: list[Any], scale_id: str) -> bool | None:
     return any(r.followup_decision != "none" for r in rated)
 
 
-def gather_fields(session: TreatmentSession) -> dict[str, Any]:
+def _after_dose(session: TreatmentSession, row: Any) -> bool:
+    start = session.dose_start
+    if isinstance(start, dt.datetime):
+        return bool(row.taken_at >= start)
+    return row.minute is not None and row.minute > 0
+
+
+def respiratory_status(
+    session: TreatmentSession, vitals: list[Any], events: list[Any]
+) -> tuple[bool | None, str]:
+    """The respiratory-depression answer from the records, and where it comes from."""
+    after = [
+        v
+        for v in vitals
+        if _after_dose(session, v) and (v.spo2 is not None or v.resp_rate is not None)
+    ]
+    low = [
+        (v, a)
+        for v in after
+        for a in v.alerts
+        if a["field"] in RESPIRATORY_VITALS and a["severity"] == "alert" and a["value"] < a["limit"]
+    ]
+    named = [e for e in events if RESPIRATORY_EVENT.search(e.description)]
+    if low or named:
+        parts = [f"{v.taken_at:%H:%M}: {a['reason']}" for v, a in low]
+        parts += [f"adverse event: {e.description}" for e in named]
+        return True, "Yes from the session record: " + "; ".join(parts)
+    if after:
+        return False, (
+            f"No: SpO2/respiratory rate recorded at {len(after)} time(s) after the dose, none "
+            "below the core's alert limits, and no respiratory adverse event."
+        )
+    return None, (
+        "No SpO2 or respiratory rate recorded after the dose and no respiratory adverse event: "
+        "staff to complete."
+    )
+
+
+def _latest_screen(session: TreatmentSession) -> ContraindicationScreen | None:
+    return (
+        ContraindicationScreen.objects.filter(
+            patient_id=session.patient_id, screened_at__date__lte=session.date
+        )
+        .order_by("-screened_at", "-id")
+        .first()
+    )
+
+
+def concomitant_medicines(session: TreatmentSession) -> tuple[dict[str, bool], dict[str, str]]:
+    """The concomitant-medicine answers held by the latest screen, and where they come from."""
+    screen = _latest_screen(session)
+    values: dict[str, bool] = {}
+    notes: dict[str, str] = {}
+    names = (*SCREEN_ANSWERS, *CNS_DEPRESSANT_FIELDS)
+    if screen is None:
+        for name in names:
+            notes[name] = "No contraindication screen on or before the session: staff to complete."
+        return values, notes
+    answers = screen.answers or {}
+    when = f"intake screen of {screen.screened_at:%Y-%m-%d}"
+    for name, question in SCREEN_ANSWERS.items():
+        answer = answers.get(question)
+        if isinstance(answer, bool):
+            values[name] = answer
+            notes[name] = f"From the {when}."
+        else:
+            notes[name] = f"Not answered in the {when}: staff to complete."
+    cns = answers.get("cns_depressants")
+    for name in CNS_DEPRESSANT_FIELDS:
+        if cns is False:
+            values[name] = False
+            notes[name] = f"No CNS depressants in the {when}."
+        elif cns is True:
+            notes[name] = (
+                f"The {when} lists CNS depressants (which ones not held): staff to complete."
+            )
+        else:
+            notes[name] = f"CNS depressants not answered in the {when}: staff to complete."
+    return values, notes
+
+
+def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
+    """The form's fields from the records, and a note for each field filled by inference or left
+    for staff."""
     patient = session.patient
     prescriber = session.course.prescriber
-    vitals = [v for v in session.vitals.filter(withdrawn=False) if v.systolic is not None]
+    all_vitals = list(session.vitals.filter(withdrawn=False))
+    vitals = [v for v in all_vitals if v.systolic is not None]
     ratings = list(session.ratings.filter(withdrawn=False))
     events = list(session.adverse_events.filter(withdrawn=False))
     at_40 = next((v for v in vitals if v.minute == 40), None)
     last = vitals[-1] if vitals else None
     serious = [e for e in events if e.serious]
+    respiratory, respiratory_note = respiratory_status(session, all_vitals, events)
+    medicines, notes = concomitant_medicines(session)
     fields: dict[str, Any] = {
         "patient_first_name": patient.given_name,
         "patient_last_name": patient.family_name,
         "patient_birthdate": patient.date_of_birth.isoformat(),
         "patient_sex": patient.get_sex_display(),
+        **medicines,
         "hcp_first_name": prescriber.first_name,
         "hcp_last_name": prescriber.last_name,
         "hcp_email": prescriber.email,
@@ -58,15 +221,53 @@ def gather_fields(session: TreatmentSession) -> dict[str, Any]:
         "bp_before_completion": _bp(last) if last is not None and last is not at_40 else None,
         "sedation": _followed_up(ratings, "moaas"),
         "dissociation": _followed_up(ratings, "cadss"),
+        "respiratory_depression": respiratory,
         "serious_adverse_event": bool(serious),
         "serious_adverse_event_details": "; ".join(e.description for e in serious),
     }
+    notes["respiratory_depression"] = respiratory_note
+    notes["setting_name"] = "The clinic's name."
+    if not serious:
+        notes["serious_adverse_event_details"] = "No serious adverse event recorded."
     if session.gate_report:
         fields["vitals_acceptable_before"] = session.gates_overall in ("pass", "warn") or bool(
             session.gate_note
         )
-    return fields
+    for name in NOT_HELD:
+        notes[name] = STAFF_BLANK
+    return fields, notes
+
+
+def gather_fields(session: TreatmentSession) -> dict[str, Any]:
+    return gather(session)[0]
 
 
 def rems_form_for(session: TreatmentSession, user: Any = None) -> dict[str, Any]:
     return core_safety.rems_monitoring_form(gather_fields(session))
+
+
+def rems_page(session: TreatmentSession) -> dict[str, Any]:
+    """The core's form and one row per field of the form (label, value, note, secondary source,
+    blank for staff), in the form's order."""
+    fields, notes = gather(session)
+    form = core_safety.rems_monitoring_form(fields)
+    secondary = set(form["secondary_source_fields"])
+    missing = set(form["missing_required"])
+    rows = []
+    for name, _required, _sec in REMS_FIELDS:
+        value = form["fields"].get(name)
+        blank = value is None or value == ""
+        rows.append(
+            {
+                "name": name,
+                "label": LABELS.get(name, name.replace("_", " ")),
+                "value": value,
+                "blank": blank,
+                "required": name in missing,
+                "note": notes.get(name, "Not recorded for this session: staff to complete.")
+                if blank
+                else notes.get(name, ""),
+                "secondary": name in secondary,
+            }
+        )
+    return {"form": form, "rows": rows}

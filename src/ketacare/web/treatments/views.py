@@ -34,7 +34,7 @@ from ketacare.web.treatments.permissions import (
     can,
     permission_required,
 )
-from ketacare.web.treatments.rems import rems_form_for
+from ketacare.web.treatments.rems import rems_page
 
 FORM_KEYS = {
     "checklist": f.ChecklistForm,
@@ -363,11 +363,10 @@ def rems_form(request: HttpRequest, session_uuid: Any) -> HttpResponse:
             "treatments/rems.html",
             {"session": session, "patient": session.patient, "not_esketamine": True},
         )
-    form = rems_form_for(session, request.user)
     return render(
         request,
         "treatments/rems.html",
-        {"session": session, "patient": session.patient, "form": form},
+        {"session": session, "patient": session.patient, **rems_page(session)},
     )
 
 
