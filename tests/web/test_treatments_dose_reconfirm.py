@@ -148,3 +148,15 @@ def test_a_blocking_checklist_before_any_dose_marks_nothing(esk_session: Any, nu
     _checklist(esk_session, nurse, ride_home=False)
     assert esk_session.dose_mg is None
     assert esk_session.dose_cleared is True
+
+
+def test_the_api_shows_whether_the_dose_is_cleared(
+    esk_session: Any, nurse: Any, client_for: Any
+) -> None:
+    _dosed(esk_session, nurse)
+    client = client_for(nurse)
+    assert client.get(f"/api/v1/sessions/{esk_session.uuid}").json()["dose_cleared"] is True
+    _checklist(esk_session, nurse, rems_enrolled=False)  # not enrolled in the REMS: blocks
+    body = client.get(f"/api/v1/sessions/{esk_session.uuid}").json()
+    assert body["gates_overall"] == "block"
+    assert body["dose_cleared"] is False and body["dose_mg"] == esk_session.dose_mg

@@ -43,7 +43,7 @@ def test_the_rems_page_shows_the_cores_form_with_the_session_values(
     assert response.status_code == 200
     text = response.content.decode()
     assert "SPRAVATO REMS Patient Monitoring Form" in text
-    assert "ESK-77" in text and "[150.0, 90.0]" in text
+    assert "ESK-77" in text and "150/90" in text  # the 40-minute BP pair
     form = response.context["form"]
     assert form == rems_monitoring_form(gather_fields(esk_session))
     assert "hcp_telephone" in form["missing_required"]  # not held in the record: staff complete it
@@ -188,9 +188,26 @@ def test_fields_the_records_do_not_hold_are_labelled_blanks_for_staff(
     response = client_for(nurse).get(reverse("treatments:rems", args=[esk_session.uuid]))
     rows = _rows(response)
     for name in ("hcp_telephone", "setting_address_1", "setting_city", "setting_zip"):
-        assert rows[name]["blank"] and rows[name]["required"]
+        assert rows[name]["blank"] and rows[name]["staff"] and rows[name]["required"]
         assert rows[name]["note"] == "Not held in the KetaCare record: staff to complete."
     assert rows["setting_name"]["value"] == esk_session.clinic.name
+    details = rows["serious_adverse_event_details"]  # no SAE: an empty box, not a staff task
+    assert details["blank"] and not details["staff"]
     text = response.content.decode()
     assert "HCP telephone" in text and "staff to complete" in text
     assert "Northside Ketamine Clinic" in text
+
+
+def test_the_hcp_email_comes_from_the_prescribers_account_or_is_left_for_staff(
+    esk_session: Any, nurse: Any, client_for: Any
+) -> None:
+    prescriber = esk_session.course.prescriber
+    prescriber.email = ""
+    prescriber.save(update_fields=["email"])
+    url = reverse("treatments:rems", args=[esk_session.uuid])
+    row = _rows(client_for(nurse).get(url))["hcp_email"]
+    assert row["staff"] and "prescriber's user account has no email" in row["note"]
+    prescriber.email = "p.shah@northside.example"
+    prescriber.save(update_fields=["email"])
+    row = _rows(client_for(nurse).get(url))["hcp_email"]
+    assert row["display"] == "p.shah@northside.example" and not row["blank"]

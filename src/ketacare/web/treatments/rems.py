@@ -54,7 +54,7 @@ LABELS: dict[str, str] = {
     "lot_number": "Lot number",
     "first_device_at": "First device administered at",
     "monitoring_end_at": "Monitoring ended at",
-    "ready_without_rule_minutes": "Minutes to readiness",
+    "ready_without_rule_minutes": "Without the 2-hour rule, ready to leave after (min)",
     "vitals_acceptable_before": "Vital signs acceptable before dosing",
     "vitals_acceptable_before_completion": "Vital signs acceptable before monitoring ended",
     "bp_pre_dose": "BP before dosing (mmHg)",
@@ -78,6 +78,7 @@ NOT_HELD = (
     "setting_zip",
 )
 STAFF_BLANK = "Not held in the KetaCare record: staff to complete."
+NO_ENTRY_NEEDED = "No serious adverse event recorded: nothing to detail."
 
 #: words in an adverse event's description that name a respiratory problem
 RESPIRATORY_EVENT = re.compile(
@@ -228,7 +229,14 @@ def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
     notes["respiratory_depression"] = respiratory_note
     notes["setting_name"] = "The clinic's name."
     if not serious:
-        notes["serious_adverse_event_details"] = "No serious adverse event recorded."
+        notes["serious_adverse_event_details"] = NO_ENTRY_NEEDED
+    for name, what in (
+        ("hcp_first_name", "first name"),
+        ("hcp_last_name", "last name"),
+        ("hcp_email", "email"),
+    ):
+        if not fields[name]:
+            notes[name] = f"The prescriber's user account has no {what}: staff to complete."
     if session.gate_report:
         fields["vitals_acceptable_before"] = session.gates_overall in ("pass", "warn") or bool(
             session.gate_note
@@ -257,12 +265,20 @@ def rems_page(session: TreatmentSession) -> dict[str, Any]:
     for name, _required, _sec in REMS_FIELDS:
         value = form["fields"].get(name)
         blank = value is None or value == ""
+        if name.startswith("bp_") and isinstance(value, list):
+            display = f"{value[0]:g}/{value[1]:g}"
+        elif value is True or value is False:
+            display = "Yes" if value else "No"
+        else:
+            display = "" if blank else str(value)
         rows.append(
             {
                 "name": name,
                 "label": LABELS.get(name, name.replace("_", " ")),
                 "value": value,
+                "display": display,
                 "blank": blank,
+                "staff": blank and notes.get(name) != NO_ENTRY_NEEDED,
                 "required": name in missing,
                 "note": notes.get(name, "Not recorded for this session: staff to complete.")
                 if blank
