@@ -250,10 +250,6 @@ def gather_fields(session: TreatmentSession) -> dict[str, Any]:
     return gather(session)[0]
 
 
-def rems_form_for(session: TreatmentSession, user: Any = None) -> dict[str, Any]:
-    return core_safety.rems_monitoring_form(gather_fields(session))
-
-
 def rems_page(session: TreatmentSession) -> dict[str, Any]:
     """The core's form and one row per field of the form (label, value, note, secondary source,
     blank for staff), in the form's order."""
