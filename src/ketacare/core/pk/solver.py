@@ -44,6 +44,8 @@ _BLOCK_POINTS = 1 << 20
 _MIN_BLOCK = 256
 #: from this many time points on, a uniform grid takes the two-table split (_modal_sum)
 _GRID_MIN = 64
+#: patients per block when checking that matrices are multiples of one another
+_CHECK_BLOCK = 2048
 #: from this |x| on, expm1(x) is taken as exp(x) - 1 (relative error below (1 + 1/cut) ulp)
 _EXPM1_CUT = 0.01
 
@@ -90,7 +92,7 @@ def solve(
         raise ValueError("a must have shape (P, n, n)")
     times = np.asarray(times_min, dtype=np.float64)
     p = a.shape[0]
-    if p > 1 and observe is not None and np.array_equal(a, np.broadcast_to(a[:1], a.shape)):
+    if p > 1 and observe is not None and _all_same(a):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
         # solve one unit response per input and scale it by each patient's amount (linearity)
         out: FloatArray | None = None
@@ -141,8 +143,21 @@ def solve(
     return _solve_one(a, inputs, times, observe, comps, method)
 
 
+def _all_same(a: FloatArray) -> bool:
+    """Whether every patient's matrix equals the first one (one column is compared first)."""
+    ref = a[0]
+    i, j = divmod(int(np.argmax(np.abs(ref))), ref.shape[1])
+    if not np.all(a[:, i, j] == ref[i, j]):
+        return False
+    return bool(np.array_equal(a, np.broadcast_to(ref, a.shape)))
+
+
 def _common_scale(a: FloatArray) -> FloatArray | None:
-    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``."""
+    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``.
+
+    Checked in blocks of ``_CHECK_BLOCK`` patients, so that the temporaries stay small (no fresh
+    memory mapped per call) and a mismatch stops the check early.
+    """
     ref = a[0]
     flat = int(np.argmax(np.abs(ref)))
     i, j = divmod(flat, ref.shape[1])
@@ -151,11 +166,13 @@ def _common_scale(a: FloatArray) -> FloatArray | None:
     s: FloatArray = a[:, i, j] / ref[i, j]
     if not np.all(s > 0.0):
         return None
-    gap = a / s[:, None, None]
-    gap -= ref
-    np.abs(gap, out=gap)
-    if not np.all(gap <= 1e-14 * np.abs(ref)):
-        return None
+    tol = 1e-14 * np.abs(ref)
+    for k in range(0, a.shape[0], _CHECK_BLOCK):
+        gap = a[k : k + _CHECK_BLOCK] / s[k : k + _CHECK_BLOCK, None, None]
+        gap -= ref
+        np.abs(gap, out=gap)
+        if not np.all(gap <= tol):
+            return None
     return s
 
 
