@@ -17,8 +17,11 @@ with or without absorption depots) get their exponents from the roots of the cha
 polynomial instead of a batched ``eig`` (``mammillary_modes``, array expressions over all patients
 at once); patients sharing one rate matrix share one unit response; patients whose matrices are
 multiples ``s_p A`` of one matrix (allometric sets) share one set of roots, scaled by ``s_p``
-(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``) and uniform
-time grids split each exponential into two small tables (``_modal_sum``).
+(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``), for such
+proportional sets one row of patients at a time with small reused buffers
+(``_evaluate_scaled_few``: large temporaries cost more in fresh, page-faulting memory than the
+exponentials themselves), and uniform time grids split each exponential into two small tables
+(``_modal_sum``).
 
 All arrays are numpy; the leading axis is the patient.
 """
