@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ketacare.core.datafiles import load_toml_text
 from ketacare.core.errors import DefinitionError, UnknownIdError
 from ketacare.core.pk import get_model, list_models, route_info
-from ketacare.core.pk.models import model_from_toml
+from ketacare.core.pk.models import _power, model_from_toml
 
 REQUIRED = {"domino1982", "kamp2020", "clements1981", "hijazi2003", "fanta2015", "perez-ruixo2021"}
 
@@ -114,3 +116,13 @@ def test_malformed_files_raise_a_definition_error_naming_the_file(
     with pytest.raises(DefinitionError, match=message) as exc:
         model_from_toml("bad.toml", load_toml_text(text, "bad.toml"))
     assert "bad.toml" in str(exc.value)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.floats(0.05, 20.0), min_size=1, max_size=20))
+def test_quarter_powers_by_square_roots_match_numpy_power(ratios: list[float]) -> None:
+    # Allometric sets raise weight / reference to -0.25 and 0.75; the square-root forms must agree
+    # with np.power to a few units in the last place (4e-16 relative allowed).
+    x = np.array(ratios)
+    for e in (-0.25, 0.75, 1.0, 0.5):
+        np.testing.assert_allclose(_power(x, e), x**e, rtol=4e-16, atol=0.0)

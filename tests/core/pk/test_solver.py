@@ -335,3 +335,35 @@ def test_matrices_that_are_not_multiples_get_their_own_roots() -> None:
     ref = expm_oracle(a, list(plan.inputs), TIMES, plan.central)
     mask = ref > 1e-12
     assert np.all(np.abs(auto[mask] - ref[mask]) / ref[mask] <= 1e-9)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    start=st.sampled_from([0.0, 5.0]),
+    duration=st.sampled_from([0.0, 1e-3, 2.0, 40.0]),
+)
+def test_allometric_few_times_match_the_general_modal_evaluation(
+    seed: int, start: float, duration: float
+) -> None:
+    # The allometric few-times path (one row of patients per time and mode, exp(x) - 1 for
+    # expm1(x) when |x| >= 0.01) must equal the general modal evaluation with the scaled exponents
+    # (np.expm1 everywhere): the only difference is rounding, bounded by about 1e-14 relative.
+    rng = np.random.default_rng(seed)
+    model = get_model("fanta2015")
+    weights = rng.uniform(45.0, 120.0, 7)
+    a, _ = model.build(weights)
+    c = model.index(model.central)
+    times = np.sort(np.concatenate([rng.uniform(0.0, 600.0, 5), [0.0, 1e-4, 5.0, 45.0]]))
+    inputs = [
+        Input(c, 0.5 * weights, start, duration),
+        Input(c, np.full(7, 3.0), 50.0),  # a later bolus
+    ]
+    scale = solver._common_scale(a)
+    assert scale is not None
+    lam0, coefs0 = solver.mammillary_modes(a[:1], c, [c]) or (None, None)
+    assert lam0 is not None and coefs0 is not None
+    lam = lam0 * scale[:, None]
+    general = solver.evaluate(lam, {c: np.broadcast_to(coefs0[c], lam.shape)}, inputs, times)
+    fast = solve(a, inputs, times, c)
+    np.testing.assert_allclose(fast, general, rtol=1e-13, atol=1e-300)

@@ -17,8 +17,11 @@ with or without absorption depots) get their exponents from the roots of the cha
 polynomial instead of a batched ``eig`` (``mammillary_modes``, array expressions over all patients
 at once); patients sharing one rate matrix share one unit response; patients whose matrices are
 multiples ``s_p A`` of one matrix (allometric sets) share one set of roots, scaled by ``s_p``
-(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``) and uniform
-time grids split each exponential into two small tables (``_modal_sum``).
+(``_common_scale``); a few time points are evaluated time-major (``_evaluate_few``), for such
+proportional sets one row of patients at a time with small reused buffers
+(``_evaluate_scaled_few``: large temporaries cost more in fresh, page-faulting memory than the
+exponentials themselves), and uniform time grids split each exponential into two small tables
+(``_modal_sum``).
 
 All arrays are numpy; the leading axis is the patient.
 """
@@ -44,6 +47,10 @@ _BLOCK_POINTS = 1 << 20
 _MIN_BLOCK = 256
 #: from this many time points on, a uniform grid takes the two-table split (_modal_sum)
 _GRID_MIN = 64
+#: patients per block when checking that matrices are multiples of one another
+_CHECK_BLOCK = 2048
+#: from this |x| on, expm1(x) is taken as exp(x) - 1 (relative error below (1 + 1/cut) ulp)
+_EXPM1_CUT = 0.01
 
 
 @dataclass(frozen=True)
@@ -88,7 +95,7 @@ def solve(
         raise ValueError("a must have shape (P, n, n)")
     times = np.asarray(times_min, dtype=np.float64)
     p = a.shape[0]
-    if p > 1 and observe is not None and np.array_equal(a, np.broadcast_to(a[:1], a.shape)):
+    if p > 1 and observe is not None and _all_same(a):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
         # solve one unit response per input and scale it by each patient's amount (linearity)
         out: FloatArray | None = None
@@ -130,14 +137,30 @@ def solve(
         # the exponents scale with the matrix and the modal weights do not, so one set of roots
         # serves every patient (exact: exp(s A t) is the response of A at time s t)
         lam0, coefs0 = _modes(a[:1], observe, comps, method)
+        if times.size < _GRID_MIN and not np.iscomplexobj(lam0) and np.all(lam0 < -_ZERO):
+            ref = {j: np.asarray(c[0], dtype=np.float64) for j, c in coefs0.items()}
+            return _evaluate_scaled_few(lam0[0], ref, scale, inputs, times)
         lam = lam0 * scale[:, None]
         coefs = {j: np.broadcast_to(c, lam.shape) for j, c in coefs0.items()}
         return evaluate(lam, coefs, inputs, times)
     return _solve_one(a, inputs, times, observe, comps, method)
 
 
+def _all_same(a: FloatArray) -> bool:
+    """Whether every patient's matrix equals the first one (one column is compared first)."""
+    ref = a[0]
+    i, j = divmod(int(np.argmax(np.abs(ref))), ref.shape[1])
+    if not np.all(a[:, i, j] == ref[i, j]):
+        return False
+    return bool(np.array_equal(a, np.broadcast_to(ref, a.shape)))
+
+
 def _common_scale(a: FloatArray) -> FloatArray | None:
-    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``."""
+    """``s`` (P,) with ``a[p] == s[p] * a[0]`` to 1e-14 in every entry, else ``None``.
+
+    Checked in blocks of ``_CHECK_BLOCK`` patients, so that the temporaries stay small (no fresh
+    memory mapped per call) and a mismatch stops the check early.
+    """
     ref = a[0]
     flat = int(np.argmax(np.abs(ref)))
     i, j = divmod(flat, ref.shape[1])
@@ -146,11 +169,13 @@ def _common_scale(a: FloatArray) -> FloatArray | None:
     s: FloatArray = a[:, i, j] / ref[i, j]
     if not np.all(s > 0.0):
         return None
-    gap = a / s[:, None, None]
-    gap -= ref
-    np.abs(gap, out=gap)
-    if not np.all(gap <= 1e-14 * np.abs(ref)):
-        return None
+    tol = 1e-14 * np.abs(ref)
+    for k in range(0, a.shape[0], _CHECK_BLOCK):
+        gap = a[k : k + _CHECK_BLOCK] / s[k : k + _CHECK_BLOCK, None, None]
+        gap -= ref
+        np.abs(gap, out=gap)
+        if not np.all(gap <= tol):
+            return None
     return s
 
 
@@ -444,6 +469,88 @@ def _evaluate_few(
         if rows.any():
             out_t[rows] += _mode_terms(np.expm1, tau[rows], lam_t, per_rate)
     return np.ascontiguousarray(out_t.T)
+
+
+def _evaluate_scaled_few(
+    lam0: FloatArray,
+    coefs0: dict[int, FloatArray],
+    scale: FloatArray,
+    inputs: Sequence[Input],
+    times: FloatArray,
+) -> FloatArray:
+    """``_evaluate_few`` for exponents ``lam0[k] * scale[p]`` sharing the weights ``coefs0[j][k]``.
+
+    Allometric sets at a few time points. The work is done one (time, mode) row of patients at a
+    time: an exponential row ``exp(t lam0_k s_p)`` (argument built as ``(t lam0_k) s_p``), times
+    a weight, added to an accumulator; the patient factor ``rate / s`` is applied once per time.
+    Every temporary is one row of patients (a few reused buffers), so the heap is reused from
+    call to call instead of mapping fresh (page-faulting) memory for (time, mode, patient) arrays,
+    which cost more than the exponentials themselves. ``expm1(x)`` is taken as ``exp(x) - 1`` when
+    every patient's ``|x|`` is at least ``_EXPM1_CUT`` (relative error below
+    ``(1 + 1/_EXPM1_CUT)`` units in the last place, about 2e-14) and by ``np.expm1`` otherwise.
+    """
+    p = scale.size
+    s_min = float(np.min(scale))
+    out = np.zeros((p, times.size))
+    row = np.empty(p)
+    acc = np.empty(p)
+    for inp in inputs:
+        amount = np.broadcast_to(np.asarray(inp.amount_mg, dtype=np.float64), (p,))
+        tau = times - inp.start_min
+        d = inp.duration_min
+        w = coefs0[inp.compartment]
+        if d <= 0:
+            for j in np.nonzero(tau >= 0.0)[0]:
+                acc.fill(0.0)
+                for lk, wk in zip(lam0, w, strict=True):
+                    np.multiply(scale, float(tau[j]) * lk, out=row)
+                    np.exp(row, out=row)
+                    row *= wk
+                    acc += row
+                acc *= amount
+                out[:, j] += acc
+            continue
+        if not np.any(tau > 0.0):
+            continue
+        c = w / lam0  # (K,): w_k / l_k; the patient factor rate / s follows
+        r = amount / (d * scale)
+        # after the input ends, mode k carries c_k expm1(l_k s_p d): one row per mode
+        h = []
+        for lk, ck in zip(lam0, c, strict=True):
+            hk = _expm1_row(np.empty(p), d * lk, scale, s_min)
+            hk *= ck
+            h.append(hk)
+        for j in np.nonzero(tau > 0.0)[0]:
+            t = float(tau[j])
+            acc.fill(0.0)
+            if t == d:  # the end of the input: the sum of h
+                for hk in h:
+                    acc += hk
+            elif t < d:
+                for lk, ck in zip(lam0, c, strict=True):
+                    _expm1_row(row, t * lk, scale, s_min)
+                    row *= ck
+                    acc += row
+            else:
+                for lk, hk in zip(lam0, h, strict=True):
+                    np.multiply(scale, (t - d) * lk, out=row)
+                    np.exp(row, out=row)
+                    row *= hk
+                    acc += row
+            acc *= r
+            out[:, j] += acc
+    return out
+
+
+def _expm1_row(out: FloatArray, arg: float, scale: FloatArray, s_min: float) -> FloatArray:
+    """``out[:] = expm1(arg * scale)``; by ``exp(x) - 1`` when ``|arg| min(scale) >= cut``."""
+    np.multiply(scale, arg, out=out)
+    if abs(arg) * s_min >= _EXPM1_CUT:
+        np.exp(out, out=out)
+        out -= 1.0
+    else:
+        np.expm1(out, out=out)
+    return out
 
 
 def _mode_terms(fn: Any, tau: FloatArray, lam_t: FloatArray, c_t: FloatArray) -> FloatArray:
