@@ -57,6 +57,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     courses = list(
         patient.courses.select_related("baseline_measure").only(
             "uuid",
+            "patient_id",  # the related manager reads it: deferred, it costs a query
             "protocol_id",
             "drug",
             "route",
@@ -78,11 +79,14 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     withdraw_url = link_for("measures:withdraw")
     for m in measures:
         m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]
-    events = CourseEvent.objects.filter(course__patient=patient).values_list(
-        "at", "kind", "from_status", "to_status", "reason", "course__protocol_id"
+    # by the ids of the courses already read: no join, an index lookup per course
+    course_ids = [c.pk for c in courses]
+    protocols = {c.pk: c.protocol_id for c in courses}
+    events = CourseEvent.objects.filter(course_id__in=course_ids).values_list(
+        "at", "kind", "from_status", "to_status", "reason", "course_id"
     )
     given = list(
-        PlannedSession.objects.filter(course__patient=patient)
+        PlannedSession.objects.filter(course_id__in=course_ids)
         .order_by("date", "index")
         .values("date", "index", "phase", "status", "dose_mg")
     )
@@ -111,7 +115,8 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     ]
 
     timeline: list[dict[str, Any]] = []
-    for at, kind, from_status, to_status, reason, protocol_id in events:
+    for at, kind, from_status, to_status, reason, course_id in events:
+        protocol_id = protocols[course_id]
         change = f"{from_status} → {to_status}" if from_status else (to_status or kind)
         timeline.append({"at": at, "kind": "course", "text": f"{protocol_id}: {change}. {reason}"})
     for s in given:
