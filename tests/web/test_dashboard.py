@@ -72,3 +72,36 @@ def test_the_dashboard_query_count_does_not_grow_with_the_clinic(
     with CaptureQueriesContext(connection) as large:
         client.get("/dashboard/")
     assert len(large) == len(small) <= 12
+
+
+@pytest.mark.django_db
+def test_each_of_todays_sessions_links_to_its_session_page(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from ketacare.web.courses.models import PlannedSession
+    from ketacare.web.treatments.services import open_session
+
+    first, second = grow(clinic, prescriber, 2)
+    today = timezone.localdate()
+    opened = PlannedSession.objects.get(course__patient=first, date=today)
+    session = open_session(nurse, opened.course, planned=opened, chair=opened.chair)
+    waiting = PlannedSession.objects.get(course__patient=second, date=today)
+    page = client_for(nurse).get("/dashboard/").content.decode()
+    assert f'<a href="/sessions/{session.uuid}/">session {opened.index}</a>' in page
+    assert reverse("treatments:detail", args=[session.uuid]) == f"/sessions/{session.uuid}/"
+    # not opened yet: the link goes to the course's sessions, where the nurse opens it
+    opens_at = reverse("treatments:course_sessions", args=[waiting.course.uuid])
+    assert f'<a href="{opens_at}">session {waiting.index}</a>' in page
+
+
+@pytest.mark.django_db
+def test_front_desk_sees_todays_sessions_without_session_links(
+    front_desk: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    (patient,) = grow(clinic, prescriber, 1)
+    page = client_for(front_desk).get("/dashboard/").content.decode()
+    assert patient.full_name in page
+    assert "/sessions/" not in page

@@ -8,6 +8,7 @@ and the remission line is the rule's ``remission_max``. This module only draws.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
@@ -30,8 +31,12 @@ class Lines:
     remission_rule: str
 
 
+@functools.lru_cache(maxsize=1024)
 def outcome_lines(scale_id: str, baseline: float | None) -> Lines:
-    """Baseline, response and remission lines for ``scale_id`` from the core's outcome rule."""
+    """Baseline, response and remission lines for ``scale_id`` from the core's outcome rule.
+
+    Cached: the answer depends only on the scale and the baseline (the core's rules are data
+    loaded once per process), and finding the response line asks the core once per score."""
     if baseline is None or baseline <= 0:
         return Lines(baseline, None, None, "", "")
     try:

@@ -46,7 +46,11 @@ class Measure(models.Model):
 
     class Meta:
         ordering = ["-taken_at", "-id"]
-        indexes = [models.Index(fields=["patient", "scale_id", "taken_at"])]
+        indexes = [
+            models.Index(fields=["patient", "scale_id", "taken_at"]),
+            # the dashboard's "measures due": the latest measure of each active course
+            models.Index(fields=["course", "withdrawn", "taken_at"], name="measure_course_latest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.scale_id} {self.total} on {self.taken_at:%Y-%m-%d}"

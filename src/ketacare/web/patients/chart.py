@@ -15,10 +15,25 @@ from typing import Any
 
 from django.utils import timezone
 
+from ketacare.web.core_app.links import link_for
 from ketacare.web.courses.models import CourseEvent, PlannedSession
 from ketacare.web.measures.charts import chart_for
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
+
+# what the chart, the timeline and the measures table read of a measure
+MEASURE_COLUMNS = (
+    "uuid",
+    "scale_id",
+    "taken_at",
+    "total",
+    "severity",
+    "is_baseline",
+    "percent_change",
+    "response",
+    "remission",
+    "si_level",
+)
 
 
 def _at(value: dt.date | dt.datetime) -> dt.datetime:
@@ -37,25 +52,53 @@ def _extra_timeline(patient: Patient) -> list[dict[str, Any]]:
 
 
 def chart_context(patient: Patient) -> dict[str, Any]:
-    heavy = ("items", "options", "result", "outcome", "si_signal")  # JSON the chart never reads
+    """The chart's rows: only the columns the page shows (never the stored schedules, score
+    details or outcome JSON), lists it only prints as plain values, links built once per page."""
     courses = list(
-        patient.courses.select_related("baseline_measure", "prescriber").defer(
-            "schedule", *(f"baseline_measure__{name}" for name in heavy)
+        patient.courses.select_related("baseline_measure").only(
+            "uuid",
+            "patient_id",  # the related manager reads it: deferred, it costs a query
+            "protocol_id",
+            "drug",
+            "route",
+            "status",
+            "start_date",
+            "baseline_measure__scale_id",
+            "baseline_measure__total",
+            "baseline_measure__withdrawn",
         )
     )
+    plan_url = link_for("courses:plan")
+    for course in courses:
+        course.plan_url = plan_url(course.uuid)  # type: ignore[attr-defined]
     measures = list(
         Measure.objects.filter(patient=patient, withdrawn=False)
-        .defer(*heavy)
+        .only(*MEASURE_COLUMNS)
         .order_by("taken_at", "id")
     )
-    events = list(
-        CourseEvent.objects.filter(course__patient=patient)
-        .select_related("actor", "course")
-        .defer("data", "course__schedule")
+    withdraw_url = link_for("measures:withdraw")
+    for m in measures:
+        m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]
+    # by the ids of the courses already read: no join, an index lookup per course
+    course_ids = [c.pk for c in courses]
+    protocols = {c.pk: c.protocol_id for c in courses}
+    events = CourseEvent.objects.filter(course_id__in=course_ids).values_list(
+        "at", "kind", "from_status", "to_status", "reason", "course_id"
     )
-    given = list(PlannedSession.objects.filter(course__patient=patient).order_by("date", "index"))
-    alerts = list(Alert.objects.filter(patient=patient).select_related("acknowledged_by"))
-    consents = list(patient.consents.select_related("course"))
+    given = list(
+        PlannedSession.objects.filter(course_id__in=course_ids)
+        .order_by("date", "index")
+        .values("date", "index", "phase", "status", "dose_mg")
+    )
+    alerts = list(
+        Alert.objects.filter(patient=patient).only(
+            "uuid", "level", "reason", "raised_at", "acknowledged_at", "acknowledgement_note"
+        )
+    )
+    acknowledge_url = link_for("measures:acknowledge")
+    for a in alerts:
+        a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]
+    consents = list(patient.consents.only("given_on", "scope"))
 
     # one chart per scale; the baseline of the latest course that has one on that scale
     baselines: dict[str, float] = {}
@@ -72,19 +115,18 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     ]
 
     timeline: list[dict[str, Any]] = []
-    for e in events:
-        change = f"{e.from_status} → {e.to_status}" if e.from_status else (e.to_status or e.kind)
-        timeline.append(
-            {"at": e.at, "kind": "course", "text": f"{e.course.protocol_id}: {change}. {e.reason}"}
-        )
+    for at, kind, from_status, to_status, reason, course_id in events:
+        protocol_id = protocols[course_id]
+        change = f"{from_status} → {to_status}" if from_status else (to_status or kind)
+        timeline.append({"at": at, "kind": "course", "text": f"{protocol_id}: {change}. {reason}"})
     for s in given:
-        if s.status == "done":
-            dose = f"{s.dose_mg:g} mg" if s.dose_mg is not None else ""
+        if s["status"] == "done":
+            dose = f"{s['dose_mg']:g} mg" if s["dose_mg"] is not None else ""
             timeline.append(
                 {
-                    "at": _at(s.date),
+                    "at": _at(s["date"]),
                     "kind": "session",
-                    "text": f"Session {s.index} ({s.phase}) {dose}".strip(),
+                    "text": f"Session {s['index']} ({s['phase']}) {dose}".strip(),
                 }
             )
     for m in measures:
@@ -106,10 +148,10 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     timeline.extend(_extra_timeline(patient))
     timeline.sort(key=lambda entry: entry["at"], reverse=True)
 
-    upcoming = [s for s in given if s.status == "planned" and s.date >= timezone.localdate()]
+    today = timezone.localdate()
+    upcoming = [s for s in given if s["status"] == "planned" and s["date"] >= today]
     return {
-        "trials": list(patient.trials.filter(withdrawn=False)),
-        "screens": list(patient.screens.all()[:1]),
+        "screens": list(patient.screens.defer("answers")[:1]),
         "consents": consents,
         "courses": courses,
         "measures": list(reversed(measures)),

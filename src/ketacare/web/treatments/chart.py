@@ -6,45 +6,62 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.urls import reverse
 from django.utils import timezone
 
-from ketacare.web.treatments.models import AdverseEvent, TreatmentSession
+from ketacare.web.core_app.links import link_for
+from ketacare.web.treatments.models import AdverseEvent, SessionStatus, Severity, TreatmentSession
 
 
-def _at(session: TreatmentSession) -> dt.datetime:
-    if session.started_at is not None:
-        return session.started_at
-    return timezone.make_aware(dt.datetime.combine(session.date, dt.time(12, 0)), dt.UTC)
+def _at(started_at: dt.datetime | None, date: dt.date) -> dt.datetime:
+    if started_at is not None:
+        return started_at
+    return timezone.make_aware(dt.datetime.combine(date, dt.time(12, 0)), dt.UTC)
 
 
 def timeline_entries(patient: Any) -> list[dict[str, Any]]:
+    """Plain values only: a session's gate, dose and discharge JSON and its course's stored
+    schedule are never read here."""
     entries: list[dict[str, Any]] = []
-    sessions = TreatmentSession.objects.filter(patient=patient).select_related("course")
-    for s in sessions:
-        dose = f"{s.dose_mg:g} mg" if s.dose_mg is not None else "no dose recorded"
-        if s.dose_override:
+    session_url = link_for("treatments:detail")
+    sessions = TreatmentSession.objects.filter(patient=patient).values_list(
+        "id",
+        "uuid",
+        "started_at",
+        "date",
+        "dose_mg",
+        "dose_override",
+        "status",
+        "course__drug",
+        "course__route",
+    )
+    session_uuids: dict[int, Any] = {}
+    for pk, uuid, started_at, date, dose_mg, override, status, drug, route in sessions:
+        session_uuids[pk] = uuid
+        dose = f"{dose_mg:g} mg" if dose_mg is not None else "no dose recorded"
+        if override:
             dose += " (override)"
-        state = "signed" if s.is_signed else "open"
+        state = "signed" if status == SessionStatus.SIGNED else "open"
         entries.append(
             {
-                "at": _at(s),
+                "at": _at(started_at, date),
                 "kind": "session",
-                "text": f"{s.course.drug} {s.course.route} session: {dose}, {state}",
-                "url": reverse("treatments:detail", args=[s.uuid]),
+                "text": f"{drug} {route} session: {dose}, {state}",
+                "url": session_url(uuid),
             }
         )
-    events = AdverseEvent.objects.filter(session__patient=patient, withdrawn=False).select_related(
-        "session"
-    )
-    for e in events:
-        serious = ", serious" if e.serious else ""
+    severities = dict(Severity.choices)
+    # by the ids of the sessions just read: no join through every adverse event of the clinic
+    events = AdverseEvent.objects.filter(
+        session_id__in=list(session_uuids), withdrawn=False
+    ).values_list("onset_at", "description", "severity", "serious", "session_id")
+    for onset_at, description, severity, serious, session_id in events:
+        label = str(severities.get(severity, severity)).lower()
         entries.append(
             {
-                "at": e.onset_at,
+                "at": onset_at,
                 "kind": "adverse event",
-                "text": f"{e.description} ({e.get_severity_display().lower()}{serious})",
-                "url": reverse("treatments:detail", args=[e.session.uuid]),
+                "text": f"{description} ({label}{', serious' if serious else ''})",
+                "url": session_url(session_uuids[session_id]),
             }
         )
     return entries

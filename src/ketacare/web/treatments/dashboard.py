@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.urls import reverse
-
+from ketacare.web.core_app.links import link_for
 from ketacare.web.core_app.records import for_clinic
 from ketacare.web.treatments.models import SessionStatus, TreatmentSession
 
@@ -21,17 +20,16 @@ class UnsignedSession:
 
 
 def unsigned_sessions(user: Any, limit: int = 50) -> list[UnsignedSession]:
+    session_url = link_for("treatments:detail")
     rows = (
         for_clinic(TreatmentSession.objects.filter(status=SessionStatus.OPEN), user)
-        .select_related("patient")
-        .only("uuid", "date", "chair", "patient__given_name", "patient__family_name")
-        .order_by("date", "chair", "id")[:limit]
+        .order_by("date", "chair", "id")
+        .values_list("uuid", "date", "chair", "patient__given_name", "patient__family_name")[:limit]
     )
     return [
         UnsignedSession(
-            label=f"{s.date:%a %d %b} · {s.patient.full_name}"
-            + (f" · chair {s.chair}" if s.chair else ""),
-            url=reverse("treatments:detail", args=[s.uuid]),
+            label=f"{date:%a %d %b} · {given} {family}" + (f" · chair {chair}" if chair else ""),
+            url=session_url(uuid),
         )
-        for s in rows
+        for uuid, date, chair, given, family in rows
     ]

@@ -50,10 +50,12 @@ FORM_KEYS = {
 
 
 def _session(request: HttpRequest, session_uuid: Any) -> TreatmentSession:
+    """The session with what its page and its saves read; never the course's stored schedule
+    (a JSON list of every planned session, read by no session view or service)."""
     return get_for_user(
         TreatmentSession.objects.select_related(
             "course", "patient", "planned", "signed_by", "dose_set_by", "gate_decided_by"
-        ),
+        ).defer("course__schedule"),
         request.user,
         session_uuid,
     )
