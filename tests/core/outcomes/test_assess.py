@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ketacare.core.errors import InputError, UnknownIdError
-from ketacare.core.outcomes import assess
+from ketacare.core.outcomes import assess, outcome_thresholds
 
 
 def test_exactly_a_fifty_percent_fall_is_a_response() -> None:
@@ -181,3 +181,15 @@ def test_response_and_partial_response_never_both_hold(baseline: int, score: int
     result = assess("phq9", baseline, score)
     assert not (result.response and result.partial_response)
     assert result.response == (score * 2 <= baseline)  # a fall of >= 50%, in exact integers
+
+
+@given(baseline=st.integers(min_value=1, max_value=60))
+def test_the_response_line_is_the_highest_total_assess_calls_a_response(baseline: int) -> None:
+    # The chart's line must agree with assess(): "MADRS fall >= 50%" (Murrough 2013) counts,
+    # one point more does not; exact integers, no tolerance.
+    lines = outcome_thresholds("madrs", baseline)
+    assert lines.response_max is not None
+    assert assess("madrs", baseline, lines.response_max).response
+    if lines.response_max + 1 <= 60:
+        assert not assess("madrs", baseline, lines.response_max + 1).response
+    assert lines.remission_max == 12  # MADRS default: <= 12 (esketamine programme)

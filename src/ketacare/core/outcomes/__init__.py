@@ -5,11 +5,13 @@ Per-scale rules are data (``core/outcomes/data/*.toml``), each with its publishe
 
 from ketacare.core.outcomes.assess import (
     OutcomeResult,
+    OutcomeThresholds,
     SeriesEvent,
     SeriesPoint,
     SeriesResult,
     assess,
     assess_series,
+    outcome_thresholds,
 )
 from ketacare.core.outcomes.change import improvement_fraction, percent_change
 from ketacare.core.outcomes.reliable import ReliableChange, reliable_change
@@ -29,6 +31,7 @@ from ketacare.core.outcomes.suicide import (
 
 __all__ = [
     "OutcomeResult",
+    "OutcomeThresholds",
     "RelapseRule",
     "ReliableChange",
     "RemissionDefinition",
@@ -44,6 +47,7 @@ __all__ = [
     "get_scale_rules",
     "improvement_fraction",
     "list_scale_rules",
+    "outcome_thresholds",
     "percent_change",
     "reliable_change",
     "suicidal_ideation_signal",

@@ -209,6 +209,71 @@ def assess(
 
 
 @dataclass(frozen=True)
+class OutcomeThresholds:
+    """Where the outcome rule draws its lines for one baseline: the highest whole total that is
+    judged a response (``None`` when no total in the scale's range is), and the remission
+    cut-off, with the rule they come from (the same ``rule`` as :func:`assess` gives)."""
+
+    scale: str
+    baseline: float
+    response_max: float | None
+    remission_max: float | None
+    remission_definition: str | None
+    rule: dict[str, Any]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "scale": self.scale,
+            "baseline": self.baseline,
+            "response_max": self.response_max,
+            "remission_max": self.remission_max,
+            "remission_definition": self.remission_definition,
+            "rule": self.rule,
+        }
+
+
+def outcome_thresholds(
+    scale_id: str,
+    baseline: float,
+    *,
+    remission_max: float | None = None,
+    remission_definition: str | None = None,
+    response_fraction: float = 0.5,
+) -> OutcomeThresholds:
+    """The response and remission lines of :func:`assess` for ``baseline`` (for charts).
+
+    ``response_max`` is the largest whole total ``s`` with a fall of at least
+    ``response_fraction`` of the baseline, found with the same exact comparison as ``assess``,
+    so ``assess(scale_id, baseline, response_max).response`` holds and one point more does not.
+    """
+    rules = get_scale_rules(scale_id)
+    base = check_score(rules, "baseline", baseline)
+    response_f = _fraction("response_fraction", response_fraction, upper_inclusive=True)
+    low = 0 if rules.min is None else rules.min
+    # score <= baseline * (1 - f), exactly; the largest whole number at or below that bound.
+    bound = Fraction(base) * (1 - response_f)
+    top = math.floor(bound)
+    response_max = float(top) if top >= low else None
+    judged = assess(
+        scale_id,
+        base,
+        base,
+        remission_max=remission_max,
+        remission_definition=remission_definition,
+        response_fraction=response_fraction,
+    )
+    rule = {k: v for k, v in judged.rule.items() if k != "remission_by_definition"}
+    return OutcomeThresholds(
+        scale=rules.id,
+        baseline=base,
+        response_max=response_max,
+        remission_max=judged.remission_max,
+        remission_definition=judged.remission_definition,
+        rule=rule,
+    )
+
+
+@dataclass(frozen=True)
 class SeriesPoint:
     """One follow-up in a series: its outcome plus the series events that happen at it."""
 

@@ -1,8 +1,9 @@
 """Server-rendered inline SVG charts of a scale over time (no scripts, no network).
 
-The response and remission lines come from the core's outcome rule: the response line is the
-highest whole score that ``ketacare.core.outcomes.assess`` judges a response from the baseline,
-and the remission line is the rule's ``remission_max``. This module only draws.
+The response and remission lines come from the core's outcome rule
+(``ketacare.core.outcomes.outcome_thresholds``): the response line is the highest whole score
+judged a response from the baseline, the remission line the rule's ``remission_max``. This module
+only draws.
 """
 
 from __future__ import annotations
@@ -33,36 +34,23 @@ class Lines:
 
 @functools.lru_cache(maxsize=1024)
 def outcome_lines(scale_id: str, baseline: float | None) -> Lines:
-    """Baseline, response and remission lines for ``scale_id`` from the core's outcome rule.
-
-    Cached: the answer depends only on the scale and the baseline (the core's rules are data
-    loaded once per process), and finding the response line asks the core once per score."""
+    """Baseline, response and remission lines for ``scale_id`` from the core's outcome rule
+    (``ketacare.core.outcomes.outcome_thresholds``). Cached per scale and baseline."""
     if baseline is None or baseline <= 0:
         return Lines(baseline, None, None, "", "")
     try:
-        rules = core_outcomes.get_scale_rules(scale_id)
-        low = int(rules.min if rules.min is not None else 0)
-        top = int(baseline)
-        response_at: float | None = None
-        last = None
-        for score in range(low, top + 1):
-            last = core_outcomes.assess(scale_id, baseline, score)
-            if last.response:
-                response_at = float(score)
-        if last is None:
-            return Lines(baseline, None, None, "", "")
-        response_rule = last.rule["response"]
-        remission_rule = last.rule.get("remission") or {}
-        return Lines(
-            baseline,
-            response_at,
-            last.remission_max,
-            f"fall of at least {response_rule['min_fall_fraction']:.0%} "
-            f"({response_rule['source']})",
-            str(remission_rule.get("label", "")) if remission_rule else "",
-        )
+        found = core_outcomes.outcome_thresholds(scale_id, baseline)
     except KetaCareError:
         return Lines(baseline, None, None, "", "")
+    response_rule = found.rule["response"]
+    remission_rule = found.rule.get("remission") or {}
+    return Lines(
+        baseline,
+        found.response_max,
+        found.remission_max,
+        f"fall of at least {response_rule['min_fall_fraction']:.0%} ({response_rule['source']})",
+        str(remission_rule.get("label", "")) if remission_rule else "",
+    )
 
 
 def scale_range(scale_id: str) -> tuple[float, float]:
