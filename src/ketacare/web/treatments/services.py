@@ -227,11 +227,11 @@ def record_checklist(
         systolic=systolic,
         diastolic=diastolic,
         fasting_hours=fasting_hours,
-        liquids_minutes=liquids_minutes if course.drug == "esketamine" else None,
-        nasal_medicine_minutes=nasal_medicine_minutes if course.drug == "esketamine" else None,
+        liquids_minutes=liquids_minutes,
+        nasal_medicine_minutes=nasal_medicine_minutes,
         ride_home=ride_home,
-        rems_enrolled=rems_enrolled if course.drug == "esketamine" else None,
-    )
+        rems_enrolled=rems_enrolled,
+    )  # the core applies the esketamine-only gates (liquids, nasal medicines, REMS) by drug
     values = {
         "systolic": systolic,
         "diastolic": diastolic,
