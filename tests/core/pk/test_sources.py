@@ -6,6 +6,8 @@ comment and in docs/pharmacokinetics.md ("Verification").
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 
@@ -86,3 +88,17 @@ def test_perez_ruixo_abstract_clearance_and_swallowed_fraction_both_imply_qh_161
     implied_clint = 114.0 * fgut / 0.186
     assert implied_qh == pytest.approx(161.0, abs=1.0)
     assert implied_clint == pytest.approx(clint, rel=0.01)
+
+
+def test_hijazi_terminal_half_life_and_v_beta_match_the_abstract() -> None:
+    # Hijazi 2003 abstract (Br J Anaesth 90:155): "The total clearance of ketamine, mean (SD), was
+    # 36.0 (13.3) ml min-1 kg-1, the volume of distribution (V[beta]) was 16.0 (8.6) litre kg-1,
+    # and the elimination half-life was 4.9 (1.6) h." The constants give 4.95 h and 15.4 L/kg
+    # (CL / beta). The abstract reports means of individual values, so tolerances are 2% on the
+    # half-life and 5% on V-beta. This checks CL, beta and V-beta only, not V1 and k12/k21 apart.
+    model = get_model("hijazi2003")
+    a, vols = model.build(np.array([70.0]))
+    beta = float(np.min(-np.linalg.eigvals(a[0]).real))
+    cl = -(a[0, 0, 0] + a[0, 1, 0]) * vols[0, 0]
+    assert math.log(2.0) / beta / 60.0 == pytest.approx(4.9, rel=0.02)
+    assert cl / beta / 70.0 == pytest.approx(16.0, rel=0.05)
