@@ -102,3 +102,14 @@ def test_hijazi_terminal_half_life_and_v_beta_match_the_abstract() -> None:
     cl = -(a[0, 0, 0] + a[0, 1, 0]) * vols[0, 0]
     assert math.log(2.0) / beta / 60.0 == pytest.approx(4.9, rel=0.02)
     assert cl / beta / 70.0 == pytest.approx(16.0, rel=0.05)
+
+
+def test_fanta_design_matches_otto_2021_table_2() -> None:
+    # Otto 2021 (Eur J Clin Pharmacol 77:1181) Table 2, column "Fanta et al. [27]": "(S)-ketamine",
+    # "Bolus: 0.125 mg/kg Oral: 0.25 mg/kg", sampling methodology "Venous", population "Healthy
+    # volunteers", N (male) "11 (11)" (rd.springer.com/article/10.1007/s00228-021-03104-1/tables/2).
+    model = get_model("fanta2015")
+    assert model.drug == "esketamine"
+    assert model.sampling == "venous"
+    assert model.population == "11 healthy men"
+    assert set(model.routes) == {"iv", "po"}
