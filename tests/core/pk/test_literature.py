@@ -80,7 +80,8 @@ def test_perez_ruixo_swallowed_fraction_reaching_the_circulation_is_near_the_abs
     # first-pass metabolism and 18.6% of the swallowed dose reaches the systemic circulation".
     # Model: Fgut times the fraction escaping the hepato-portal compartment (AUC after a gut
     # dose over AUC after an IV bolus). The transcribed values give 17.8%: tolerance 5% relative
-    # (the paper's Table 3 could not be checked; see docs/pharmacokinetics.md).
+    # (the paper's Table 3 could not be checked; the abstract's 18.6% and 114 L/h both follow
+    # from Qh 161 instead of 151 L/h, while Table 4 follows from 151: see test_sources.py).
     model = get_model("perez-ruixo2021")
     assert model.nasal is not None
     a, _ = model.build(np.array([70.0]))
