@@ -18,8 +18,9 @@ different rate constants; opentiva and PyTCI get KetaCare's constants as a plain
 weight-proportional volumes and clearances (Domino, Kamp) every patient has the same rate matrix,
 and KetaCare solves one unit response and scales it by each patient's dose (exact by linearity).
 Fanta 2015 gives every patient its own rate constants: each matrix is the reference matrix times
-weight^-0.25, so KetaCare finds the roots once and scales them; an extra row forces the closed-form
-roots for every patient separately (``method="mammillary"``).
+weight^-0.25, so KetaCare takes one matrix and a factor per patient (``PKModel.build_scaled``,
+``solve(..., scale=...)``), finds the roots once and scales them; an extra row builds every
+patient's matrix (``PKModel.build``) and forces its closed-form roots (``method="mammillary"``).
 
 1. 10,000 patients at six time points (10, 40, 60, 120, 240, 480 min).
 2. Full 24-hour curves at one-minute resolution (1,441 points) for 10,000 patients.
@@ -96,9 +97,15 @@ def ours(
     out = np.empty((w.size, times.size))
     for i in range(0, w.size, chunk):
         ww = w[i : i + chunk]
-        a, vols = model.build(ww)
+        # one matrix and a factor per patient (build_scaled); the per-patient row materialises
+        # every patient's matrix (build) and forces its own closed-form roots
         dose = Input(model.index(model.central), MG_PER_KG * ww, 0.0, INFUSION_MIN)
-        amounts = solve(a, [dose], times, model.index(model.central), method=method)
+        if method == "auto":
+            a, s, vols = model.build_scaled(ww)
+            amounts = solve(a, [dose], times, model.index(model.central), scale=s)
+        else:
+            a, vols = model.build(ww)
+            amounts = solve(a, [dose], times, model.index(model.central), method=method)
         np.multiply(amounts, 1000.0 / vols[:, :1], out=out[i : i + chunk])  # mg/L -> ng/mL
     return out
 

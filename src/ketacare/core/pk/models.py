@@ -294,6 +294,20 @@ class PKModel:
                 a[:, j, i] += k
         return a, vols
 
+    def build_scaled(self, weight_kg: FloatArray) -> tuple[FloatArray, FloatArray, FloatArray]:
+        """``(a_ref, scale, vols)``: patient p's rate matrix is ``scale[p] * a_ref[0]``.
+
+        The form ``solve(..., scale=scale)`` takes: one matrix (at the reference weight) and one
+        factor per patient, ``(w / w_ref) ** (e_cl - e_v)`` (1 for linear and unscaled sets), so
+        that a population's matrices need not be built. No variability factors here: they break
+        the common form (use ``build``).
+        """
+        w = np.atleast_1d(np.asarray(weight_kg, dtype=np.float64))
+        ev, ec = _SCALINGS[self.weight_scaling]
+        a_ref, _ = self.build(np.array([float(self.reference_weight_kg)]))
+        scale = np.ones_like(w) if ec == ev else _power(w / self.reference_weight_kg, ec - ev)
+        return a_ref, scale, self.volumes_l(w, {})
+
     def summary(self) -> dict[str, Any]:
         return {
             "id": self.id,

@@ -80,6 +80,7 @@ def solve(
     observe: int | None,
     *,
     method: str = "auto",
+    scale: FloatArray | None = None,
 ) -> FloatArray:
     """Amounts (mg) at ``times_min``.
 
@@ -89,11 +90,29 @@ def solve(
     ``method``: ``"eig"`` (general eigen-decomposition), ``"mammillary"`` (closed-form roots for a
     central compartment with up to three peripheral compartments and first-order depots into it,
     observed in the central compartment) or ``"auto"`` (the closed form when it applies).
+
+    ``scale`` (P,), with ``a`` of shape (1, n, n): patient p's matrix is ``scale[p] * a[0]``
+    (``PKModel.build_scaled`` gives this form for allometric sets), so that the P matrices need
+    not be built nor compared.
     """
     a = np.asarray(a, dtype=np.float64)
     if a.ndim != 3 or a.shape[1] != a.shape[2]:
         raise ValueError("a must have shape (P, n, n)")
     times = np.asarray(times_min, dtype=np.float64)
+    if scale is not None:
+        s = np.asarray(scale, dtype=np.float64)
+        if a.shape[0] != 1 or s.ndim != 1 or not np.all(s > 0.0):
+            raise ValueError("with scale, a must have shape (1, n, n) and scale be positive (P,)")
+        if np.all(s == s[0]):  # one matrix for every patient (linear sets): a view suffices
+            a = np.broadcast_to(a * s[0], (s.size, *a.shape[1:]))
+            scale = None
+        elif observe is not None and method == "auto" and times.size < _GRID_MIN:
+            lam0, coefs0 = _modes(a, observe, sorted({i.compartment for i in inputs}), method)
+            if not np.iscomplexobj(lam0) and np.all(lam0 < -_ZERO):
+                ref = {j: np.asarray(c[0], dtype=np.float64) for j, c in coefs0.items()}
+                return _evaluate_scaled_few(lam0[0], ref, s, inputs, times)
+        if scale is not None:
+            a = np.multiply.outer(s, a[0])  # the general path (it finds the common scale again)
     p = a.shape[0]
     if p > 1 and observe is not None and _all_same(a):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
