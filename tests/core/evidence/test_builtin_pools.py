@@ -53,14 +53,58 @@ def test_trd_remission_pool_uses_dalys_printed_remitter_counts() -> None:
 
 def test_new_racemic_iv_trd_records_carry_no_invented_counts() -> None:
     # Fava 2020, Singh 2016 and Murrough 2013 (AJP) were added from their abstracts, which print no
-    # responder counts; Murrough's only counts (suicidal-ideation composite, from Price 2014) are
-    # rebuilt from percentages and must say so.
+    # responder counts. Murrough's counts (suicidal-ideation composite from Price 2014; 24-h
+    # response from 64% vs 28% of 47 vs 25, quoted in PMC4243034 Table 3 and PMC10430179 Table 1)
+    # are rebuilt from percentages and must say so.
     for tid in ("fava-2020", "singh-2016", "murrough-2013-ajp"):
         t = get_trial(tid)
         assert (t.condition, t.drug, t.route) == ("trd", "racemic", "iv")
         binary = [o for o in t.outcomes if o.kind == "binary"]
         assert all(o.reconstructed and o.reconstruction_check for o in binary)
-        assert not any(o.outcome_class == "response" for o in binary)
+        if tid != "murrough-2013-ajp":
+            assert not any(o.outcome_class == "response" for o in binary)
+    resp = [
+        o
+        for o in get_trial("murrough-2013-ajp").outcomes
+        if o.kind == "binary" and o.outcome_class == "response"
+    ]
+    assert [dict(o.numbers) for o in resp] == [
+        {"events_treat": 30, "n_treat": 47, "events_ctrl": 7, "n_ctrl": 25}
+    ]
+    # the only counts of 47 and 25 that round to the printed 64% and 28%
+    assert [x for x in range(48) if round(100 * x / 47) == 64] == [30]
+    assert [x for x in range(26) if round(100 * x / 25) == 28] == [7]
+
+
+def test_trd_response_pool_with_reconstructions_adds_murrough_2013_ajp() -> None:
+    # Printed counts only (the default) still give Daly 2018 + Su 2023 (RR 3.2240, above); with
+    # include_reconstructed=True Murrough 2013 AJP enters as 30/47 vs 7/25 (rebuilt; ELEKT-D stays
+    # out as an active-treatment comparison). Hand arithmetic (metafor escalc RR conventions):
+    #   Murrough log RR = log((30/47)/(7/25)) = 0.82402, v = 1/30 - 1/47 + 1/7 - 1/25 = 0.11491
+    #   Daly 1.35644 (v 0.56529), Su 1.09861 (v 0.21905) as above
+    #   Q = 0.52515 < k - 1 = 2, so REML tau^2 = 0: inverse-variance mean 0.97003 (SE 0.25789)
+    #   -> RR 2.6380, 95% CI 1.5913 to 4.3731
+    tp = pool_trials(condition="trd", outcome="response", include_reconstructed=True)
+    d = tp.to_dict()
+    rows = {i["trial"]: i for i in d["included"]}
+    assert set(rows) == {"murrough-2013-ajp", "daly-2018", "su-2023"}
+    assert rows["murrough-2013-ajp"]["reconstructed"] is True
+    y = [math.log((30 / 47) / (7 / 25)), math.log((8 / 34) / (2 / 33)), math.log(3.0)]
+    v = [
+        1 / 30 - 1 / 47 + 1 / 7 - 1 / 25,
+        1 / 8 - 1 / 34 + 1 / 2 - 1 / 33,
+        1 / 15 - 1 / 42 + 1 / 5 - 1 / 42,
+    ]
+    w = [1 / x for x in v]
+    mu = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
+    se = 1 / math.sqrt(sum(w))
+    q = sum(wi * (yi - mu) ** 2 for wi, yi in zip(w, y, strict=True))
+    assert tp.result.q == pytest.approx(q, abs=1e-12) and q == pytest.approx(0.52515, abs=1e-5)
+    assert tp.result.tau2 == 0.0
+    z = float(stats.norm.ppf(0.975))
+    got = (d["pooled"]["estimate"], d["pooled"]["ci_low"], d["pooled"]["ci_high"])
+    assert got == pytest.approx((math.exp(mu), math.exp(mu - z * se), math.exp(mu + z * se)))
+    assert got == pytest.approx((2.6380, 1.5913, 4.3731), abs=TOL)
 
 
 def test_fava_2020_arm_sizes_are_the_published_ones() -> None:
