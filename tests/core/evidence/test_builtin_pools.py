@@ -169,6 +169,24 @@ def test_crossover_trials_never_enter_a_pool_as_parallel_arms() -> None:
     assert "lapidus-2014" not in {i["trial"] for i in tp.to_dict()["included"]}
 
 
+def test_zarate_2006_and_berman_2000_are_crossovers_with_rates_only() -> None:
+    # Zarate 2006 (71% of 17) and Berman 2000 (50%, printed against N = 7) come from a review table
+    # (Curr Behav Neurosci Rep 2015, PMC4714563 Table 1) that gives the ketamine-condition rate of
+    # crossover trials only: no counts, and never a parallel 2x2.
+    for tid, cond in (("zarate-2006", "trd"), ("berman-2000", "mdd")):
+        t = get_trial(tid)
+        assert t.design == "rct-crossover" and t.condition == cond
+        assert not [o for o in t.outcomes if o.kind in ("binary", "single-arm")]
+        tp = pool_trials(condition=cond, outcome="response", include_reconstructed=True)
+        reasons = {e["trial"]: e["reason"] for e in tp.to_dict()["excluded"]}
+        assert reasons[tid].startswith("crossover")
+    (z,) = [o for o in get_trial("zarate-2006").outcomes if o.outcome_class == "response"]
+    assert dict(z.numbers) == {"percent_treat": 71, "n_treat": 17}
+    (b,) = [o for o in get_trial("berman-2000").outcomes if o.outcome_class == "response"]
+    # 50% of 7 is 3.5 patients: the denominator is unclear, so no n is stored with the rate
+    assert dict(b.numbers) == {"percent_treat": 50}
+
+
 def test_canuso_2018_placebo_denominator_is_the_only_one_that_fits() -> None:
     # Congress abstract (L'Encephale 2017, abstract 166), placebo percentages 29% (day 2 response),
     # 16.1% (day 2 remission), 6.5% and 9.7% (suicide-risk resolution): 31 is the only
