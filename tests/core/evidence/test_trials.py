@@ -224,8 +224,22 @@ def test_clinic_vs_literature_refuses_bad_counts() -> None:
 def test_clinic_vs_literature_can_restrict_to_a_drug() -> None:
     # intranasal TRD response counts: Daly 2018 esketamine arms, primary timepoint
     # (JAMA Psychiatry Table 1, period 1: 1/11 + 2/11 + 5/12 = 8/34)
+    printed = clinic_vs_literature(
+        5, 10, route="in", condition="trd", drug="esketamine", include_reconstructed=False
+    )
+    assert [(s["events"], s["n"]) for s in printed["literature"]["studies"]] == [(8, 34)]
+    # with the rebuilt TRANSFORM day-28 counts (flagged): TRANSFORM-1 56 + 84 mg arms merged
+    # (60/111 + 52/98 = 112/209), TRANSFORM-2 70/101, TRANSFORM-3 17/63
     out = clinic_vs_literature(5, 10, route="in", condition="trd", drug="esketamine")
-    assert [(s["events"], s["n"]) for s in out["literature"]["studies"]] == [(8, 34)]
+    got = {
+        s["trial"]: (s["events"], s["n"], s["reconstructed"]) for s in out["literature"]["studies"]
+    }
+    assert got == {
+        "daly-2018": (8, 34, False),
+        "fedgchin-2019": (112, 209, True),
+        "popova-2019": (70, 101, True),
+        "ochs-ross-2020": (17, 63, True),
+    }
     none = clinic_vs_literature(5, 10, route="in", condition="trd", drug="racemic")
     assert none["literature"]["k"] == 0
 
