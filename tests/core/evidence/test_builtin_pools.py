@@ -53,14 +53,182 @@ def test_trd_remission_pool_uses_dalys_printed_remitter_counts() -> None:
 
 def test_new_racemic_iv_trd_records_carry_no_invented_counts() -> None:
     # Fava 2020, Singh 2016 and Murrough 2013 (AJP) were added from their abstracts, which print no
-    # responder counts; Murrough's only counts (suicidal-ideation composite, from Price 2014) are
-    # rebuilt from percentages and must say so.
+    # responder counts. Murrough's counts (suicidal-ideation composite from Price 2014; 24-h
+    # response from 64% vs 28% of 47 vs 25, quoted in PMC4243034 Table 3 and PMC10430179 Table 1)
+    # are rebuilt from percentages and must say so.
     for tid in ("fava-2020", "singh-2016", "murrough-2013-ajp"):
         t = get_trial(tid)
         assert (t.condition, t.drug, t.route) == ("trd", "racemic", "iv")
         binary = [o for o in t.outcomes if o.kind == "binary"]
         assert all(o.reconstructed and o.reconstruction_check for o in binary)
-        assert not any(o.outcome_class == "response" for o in binary)
+        if tid != "murrough-2013-ajp":
+            assert not any(o.outcome_class == "response" for o in binary)
+    resp = [
+        o
+        for o in get_trial("murrough-2013-ajp").outcomes
+        if o.kind == "binary" and o.outcome_class == "response"
+    ]
+    assert [dict(o.numbers) for o in resp] == [
+        {"events_treat": 30, "n_treat": 47, "events_ctrl": 7, "n_ctrl": 25}
+    ]
+    # the only counts of 47 and 25 that round to the printed 64% and 28%
+    assert [x for x in range(48) if round(100 * x / 47) == 64] == [30]
+    assert [x for x in range(26) if round(100 * x / 25) == 28] == [7]
+
+
+def test_racemic_iv_trd_response_with_reconstructions_adds_murrough_2013_ajp() -> None:
+    # Printed counts only (the default) give Su 2023 alone for racemic IV; with
+    # include_reconstructed=True Murrough 2013 AJP enters as 30/47 vs 7/25 (rebuilt; ELEKT-D stays
+    # out as an active-treatment comparison). Hand arithmetic (metafor escalc RR conventions):
+    #   Murrough log RR = log((30/47)/(7/25)) = 0.82402, v = 1/30 - 1/47 + 1/7 - 1/25 = 0.11491
+    #   Su log RR = log(3) = 1.09861, v = 0.21905 (as above)
+    #   Q = 0.22578 < k - 1 = 1, so REML tau^2 = 0 and the pool is the inverse-variance mean
+    #   -> RR 2.5055, 95% CI 1.4629 to 4.2913
+    tp = pool_trials(
+        condition="trd", outcome="response", drug="racemic", route="iv", include_reconstructed=True
+    )
+    d = tp.to_dict()
+    rows = {i["trial"]: i for i in d["included"]}
+    assert set(rows) == {"murrough-2013-ajp", "su-2023"}
+    assert rows["murrough-2013-ajp"]["reconstructed"] is True
+    y = [math.log((30 / 47) / (7 / 25)), math.log(3.0)]
+    v = [1 / 30 - 1 / 47 + 1 / 7 - 1 / 25, 1 / 15 - 1 / 42 + 1 / 5 - 1 / 42]
+    w = [1 / x for x in v]
+    mu = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
+    se = 1 / math.sqrt(sum(w))
+    q = sum(wi * (yi - mu) ** 2 for wi, yi in zip(w, y, strict=True))
+    assert tp.result.q == pytest.approx(q, abs=1e-12) and q == pytest.approx(0.22578, abs=1e-5)
+    assert tp.result.tau2 == 0.0
+    z = float(stats.norm.ppf(0.975))
+    got = (d["pooled"]["estimate"], d["pooled"]["ci_low"], d["pooled"]["ci_high"])
+    assert got == pytest.approx((math.exp(mu), math.exp(mu - z * se), math.exp(mu + z * se)))
+    assert got == pytest.approx((2.5055, 1.4629, 4.2913), abs=TOL)
+
+
+# Rebuilt day-28 counts of TRANSFORM-1/2/3 (Clin Pharmacol Ther 2021 Tables 1-2, PMC7894501):
+# (treatment %, control %, RD, CI low, CI high, randomised n treat, randomised n control) -> counts
+TRANSFORM_SOLVES = {
+    ("fedgchin-2019", "response", "56 mg"): (
+        (54.1, 38.9, 15.2, 2.11, 28.22, 115, 113),
+        (60, 111, 42, 108),
+    ),
+    ("fedgchin-2019", "response", "84 mg"): (
+        (53.1, 38.9, 14.2, 0.68, 27.67, 114, 113),
+        (52, 98, 42, 108),
+    ),
+    ("fedgchin-2019", "remission", "56 mg"): (
+        (36.0, 30.6, 5.5, -6.98, 17.94, 115, 113),
+        (40, 111, 33, 108),
+    ),
+    ("fedgchin-2019", "remission", "84 mg"): (
+        (38.8, 30.6, 8.2, -4.76, 21.20, 114, 113),
+        (38, 98, 33, 108),
+    ),
+    ("popova-2019", "response", ""): (
+        (69.3, 52.0, 17.3, 4.01, 30.60, 114, 109),
+        (70, 101, 52, 100),
+    ),
+    ("popova-2019", "remission", ""): (
+        (52.5, 31.0, 21.5, 8.17, 34.78, 114, 109),
+        (53, 101, 31, 100),
+    ),
+    ("ochs-ross-2020", "response", ""): ((27.0, 13.3, 13.7, -0.28, 27.58, 72, 65), (17, 63, 8, 60)),
+    ("ochs-ross-2020", "remission", ""): ((17.5, 6.7, 10.8, -0.51, 22.09, 72, 65), (11, 63, 4, 60)),
+}
+
+
+def _wald_rd_solutions(
+    pt: float, pc: float, rd: float, lo: float, hi: float, nt: int, nc: int
+) -> list[tuple[int, int, int, int]]:
+    """Every (e1, n1, e2, n2) with n up to the randomised n whose percentages round to the printed
+    ones (1 dp) and whose Wald risk difference and 95% CI reproduce every printed digit."""
+    z = float(stats.norm.ppf(0.975))
+
+    def fits(pct: float, nmax: int) -> list[tuple[int, int]]:
+        return [
+            (e, n) for n in range(1, nmax + 1) for e in range(n + 1) if round(100 * e / n, 1) == pct
+        ]
+
+    out = []
+    for e1, n1 in fits(pt, nt):
+        for e2, n2 in fits(pc, nc):
+            p1, p2 = e1 / n1, e2 / n2
+            se = math.sqrt(p1 * (1 - p1) / n1 + p2 * (1 - p2) / n2)
+            d, a, b = 100 * (p1 - p2), 100 * (p1 - p2 - z * se), 100 * (p1 - p2 + z * se)
+            if (round(d, 1), f"{a:.2f}", f"{b:.2f}") == (rd, f"{lo:.2f}", f"{hi:.2f}"):
+                out.append((e1, n1, e2, n2))
+    return out
+
+
+def test_transform_counts_are_the_only_ones_that_reproduce_the_printed_rates_and_cis() -> None:
+    for (tid, cls, arm), (printed, counts) in TRANSFORM_SOLVES.items():
+        assert _wald_rd_solutions(*printed) == [counts], (tid, cls, arm)
+        (o,) = [
+            x
+            for x in get_trial(tid).outcomes
+            if x.kind == "binary" and x.outcome_class == cls and x.arm == arm
+        ]
+        assert o.reconstructed and o.reconstruction_check
+        n = o.numbers
+        assert (n["events_treat"], n["n_treat"], n["events_ctrl"], n["n_ctrl"]) == counts
+    # cross-checks against printed numbers: TRANSFORM-1 + 2 day-28 N by sex (PMC8921149 Table 4:
+    # 215 + 95 esketamine, 138 + 70 placebo; TRANSFORM-3 39 + 24 and 36 + 24) and Turkoz 2021's
+    # pooled TRANSFORM-1 + 2 responders (182/310 vs 94/208)
+    assert 111 + 98 + 101 == 215 + 95 == 310 and 108 + 100 == 138 + 70 == 208
+    assert (63, 60) == (39 + 24, 36 + 24)
+    turkoz = get_trial("turkoz-2021")
+    (t,) = [o for o in turkoz.outcomes if o.id == "response-day28"]
+    assert (t.numbers["events_treat"], t.numbers["n_treat"]) == (60 + 52 + 70, 310)
+    assert (t.numbers["events_ctrl"], t.numbers["n_ctrl"]) == (42 + 52, 208)
+
+
+def _reml(y: list[float], v: list[float]) -> float:
+    # REML by fixed-point iteration on its estimating equation, independent of the engine
+    t = 0.0
+    for _ in range(10_000):
+        w = [1 / (vi + t) for vi in v]
+        m = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
+        num = sum(wi**2 * ((yi - m) ** 2 - vi) for wi, yi, vi in zip(w, y, v, strict=True))
+        new = max(0.0, num / sum(wi**2 for wi in w) + 1 / sum(w))
+        if abs(new - t) < 1e-15:
+            break
+        t = new
+    return t
+
+
+def test_trd_response_pool_with_all_reconstructions() -> None:
+    # --condition trd --include-reconstructed: Murrough 2013 AJP 30/47 vs 7/25; Daly 2018 8/34 vs
+    # 2/33; TRANSFORM-1 (56 + 84 mg merged against the shared placebo) 112/209 vs 42/108;
+    # TRANSFORM-2 70/101 vs 52/100; TRANSFORM-3 17/63 vs 8/60; Su 2023 15/42 vs 5/42.
+    # Q = 7.2704 (df 5) > df, REML tau^2 = 0.032414 -> RR 1.6210 (1.2564 to 2.0915).
+    tp = pool_trials(condition="trd", outcome="response", include_reconstructed=True)
+    d = tp.to_dict()
+    rows = {
+        i["trial"]: (i["events_treat"], i["n_treat"], i["events_ctrl"], i["n_ctrl"])
+        for i in d["included"]
+    }
+    assert rows == {
+        "murrough-2013-ajp": (30, 47, 7, 25),
+        "daly-2018": (8, 34, 2, 33),
+        "fedgchin-2019": (112, 209, 42, 108),
+        "popova-2019": (70, 101, 52, 100),
+        "ochs-ross-2020": (17, 63, 8, 60),
+        "su-2023": (15, 42, 5, 42),
+    }
+    y = [math.log((a / b) / (c / e)) for a, b, c, e in rows.values()]
+    v = [1 / a - 1 / b + 1 / c - 1 / e for a, b, c, e in rows.values()]
+    t = _reml(y, v)
+    w = [1 / (vi + t) for vi in v]
+    mu = sum(wi * yi for wi, yi in zip(w, y, strict=True)) / sum(w)
+    se = 1 / math.sqrt(sum(w))
+    z = float(stats.norm.ppf(0.975))
+    assert tp.result.tau2 == pytest.approx(t, abs=1e-8) and t == pytest.approx(0.032414, abs=1e-6)
+    assert tp.result.q == pytest.approx(7.27037, abs=1e-5)
+    got = (d["pooled"]["estimate"], d["pooled"]["ci_low"], d["pooled"]["ci_high"])
+    assert got == pytest.approx(
+        (math.exp(mu), math.exp(mu - z * se), math.exp(mu + z * se)), rel=1e-7
+    )
+    assert got == pytest.approx((1.6210, 1.2564, 2.0915), abs=TOL)
 
 
 def test_fava_2020_arm_sizes_are_the_published_ones() -> None:
@@ -123,6 +291,24 @@ def test_crossover_trials_never_enter_a_pool_as_parallel_arms() -> None:
     reasons = {e["trial"]: e["reason"] for e in tp.to_dict()["excluded"]}
     assert reasons["lapidus-2014"].startswith("crossover")
     assert "lapidus-2014" not in {i["trial"] for i in tp.to_dict()["included"]}
+
+
+def test_zarate_2006_and_berman_2000_are_crossovers_with_rates_only() -> None:
+    # Zarate 2006 (71% of 17) and Berman 2000 (50%, printed against N = 7) come from a review table
+    # (Curr Behav Neurosci Rep 2015, PMC4714563 Table 1) that gives the ketamine-condition rate of
+    # crossover trials only: no counts, and never a parallel 2x2.
+    for tid, cond in (("zarate-2006", "trd"), ("berman-2000", "mdd")):
+        t = get_trial(tid)
+        assert t.design == "rct-crossover" and t.condition == cond
+        assert not [o for o in t.outcomes if o.kind in ("binary", "single-arm")]
+        tp = pool_trials(condition=cond, outcome="response", include_reconstructed=True)
+        reasons = {e["trial"]: e["reason"] for e in tp.to_dict()["excluded"]}
+        assert reasons[tid].startswith("crossover")
+    (z,) = [o for o in get_trial("zarate-2006").outcomes if o.outcome_class == "response"]
+    assert dict(z.numbers) == {"percent_treat": 71, "n_treat": 17}
+    (b,) = [o for o in get_trial("berman-2000").outcomes if o.outcome_class == "response"]
+    # 50% of 7 is 3.5 patients: the denominator is unclear, so no n is stored with the rate
+    assert dict(b.numbers) == {"percent_treat": 50}
 
 
 def test_canuso_2018_placebo_denominator_is_the_only_one_that_fits() -> None:

@@ -197,7 +197,14 @@ def test_clinic_vs_literature_flags_reconstructed_counts_and_lists_rates_apart()
     out = clinic_vs_literature(12, 30, route="iv", condition="trd")
     lit = out["literature"]
     flags = {s["trial"]: s["reconstructed"] for s in lit["studies"]}
-    assert flags == {"murrough-2013": True, "anand-2023": True, "su-2023": False}
+    # Murrough 2013 AJP's 24-h response count (30/47) is rebuilt from 64% of 47 (PMC4243034,
+    # PMC10430179), so it is flagged like the Biol Psychiatry single arm and ELEKT-D
+    assert flags == {
+        "murrough-2013": True,
+        "murrough-2013-ajp": True,
+        "anand-2023": True,
+        "su-2023": False,
+    }
     assert any(r["trial"] == "phillips-2020" for r in lit["rates_only"])
     # without reconstructions only Su 2023's printed ketamine-arm count (15/42) is left
     printed = clinic_vs_literature(12, 30, route="iv", condition="trd", include_reconstructed=False)
@@ -217,8 +224,22 @@ def test_clinic_vs_literature_refuses_bad_counts() -> None:
 def test_clinic_vs_literature_can_restrict_to_a_drug() -> None:
     # intranasal TRD response counts: Daly 2018 esketamine arms, primary timepoint
     # (JAMA Psychiatry Table 1, period 1: 1/11 + 2/11 + 5/12 = 8/34)
+    printed = clinic_vs_literature(
+        5, 10, route="in", condition="trd", drug="esketamine", include_reconstructed=False
+    )
+    assert [(s["events"], s["n"]) for s in printed["literature"]["studies"]] == [(8, 34)]
+    # with the rebuilt TRANSFORM day-28 counts (flagged): TRANSFORM-1 56 + 84 mg arms merged
+    # (60/111 + 52/98 = 112/209), TRANSFORM-2 70/101, TRANSFORM-3 17/63
     out = clinic_vs_literature(5, 10, route="in", condition="trd", drug="esketamine")
-    assert [(s["events"], s["n"]) for s in out["literature"]["studies"]] == [(8, 34)]
+    got = {
+        s["trial"]: (s["events"], s["n"], s["reconstructed"]) for s in out["literature"]["studies"]
+    }
+    assert got == {
+        "daly-2018": (8, 34, False),
+        "fedgchin-2019": (112, 209, True),
+        "popova-2019": (70, 101, True),
+        "ochs-ross-2020": (17, 63, True),
+    }
     none = clinic_vs_literature(5, 10, route="in", condition="trd", drug="racemic")
     assert none["literature"]["k"] == 0
 
