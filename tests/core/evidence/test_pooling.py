@@ -369,16 +369,42 @@ RAUDENBUSH_VI += [0.0912, 0.0497, 0.0835, 0.0841, 0.0253, 0.0279, 0.0193, 0.0088
 #   res.FE <- rma(yi, vi, data=dat, method="FE"): coef 0.0604, QE 35.8295, zval 1.6553
 # An older version of the same test compares with exact equality after rounding:
 #   expect_equivalent(round(tmp$cr.lb,3), -0.204); expect_equivalent(round(tmp$cr.ub,3), 0.371)
-# metafor's current tests compare with a RELATIVE tolerance of 0.01 (tests/testthat/settings.r:
-# ".tol <- c(... ci = .01 ...)"), so their 4-decimal values are not exact oracles. Ours are
-# -0.20359 and 0.37099: equal to the 3-decimal values exactly and to -0.2036 at 4 decimals; the
-# upper bound is 1.1e-4 below 0.3711 (a tau^2 of 0.018836 instead of our 0.018819 would explain
-# it; both print as 0.0188). Tolerance: 5e-4 against the current values, exact at 3 decimals.
+# Why the upper bound prints as 0.3711 while ours is 0.37099: metafor's REML is Fisher scoring
+# started from the Hedges (HE) estimate that stops when tau^2 changes by less than
+# control$threshold = 10^-5 (R/rma.uni.r, "set default control parameters": "threshold = 10^-5",
+# "tau2.init = NULL"; REML block: "use HE estimate ... as initial estimate for tau2",
+# adj = (Y'PPY - tr(P)) / tr(PP), stepadj = 1). From HE = 0.0804 that stops after 14 steps at
+# tau^2 = 0.0188263, short of the REML maximum 0.0188183 that we solve to full precision. Replayed
+# below (metafor_reml_tau2): it gives pi.ub 0.371053, which prints as 0.3711; ours is 0.370988,
+# 6.5e-5 from it. So the bounds agree with metafor's own unrounded values to 1e-4.
+def metafor_reml_tau2(yi: list[float], vi: list[float]) -> float:
+    """tau^2 as metafor's rma(method="REML") returns it with its default control settings."""
+    y, v = np.asarray(yi), np.asarray(vi)
+    tau2 = max(0.0, float(np.var(y, ddof=1) - v.mean()))  # HE for an intercept-only model
+    while True:
+        w = 1.0 / (v + tau2)
+        p = np.diag(w) - np.outer(w, w) / w.sum()
+        pp = p @ p
+        adj = (y @ pp @ y - np.trace(p)) / np.trace(pp)
+        while tau2 + adj < 0.0:  # step-halving at tau2.min = 0
+            adj /= 2.0
+        tau2, old = tau2 + adj, tau2
+        if abs(tau2 - old) <= 1e-5:
+            return tau2
+
+
 def test_prediction_interval_matches_metafor_raudenbush2009() -> None:
     r = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method="REML")
     assert close(r.estimate, 0.0837) and close(r.stat, 1.6208) and close(r.tau2, 0.0188)
     assert (round(r.pi_low, 3), round(r.pi_high, 3)) == (-0.204, 0.371)
-    assert close(r.pi_low, -0.2036) and close(r.pi_high, 0.3711, 5e-4)
+    # metafor's unrounded interval, replayed with its stopping rule (see above)
+    t2 = metafor_reml_tau2(RAUDENBUSH_YI, RAUDENBUSH_VI)
+    assert abs(t2 - r.tau2) <= 1e-5  # within metafor's convergence threshold
+    w = 1.0 / (np.asarray(RAUDENBUSH_VI) + t2)
+    mu = float(w @ np.asarray(RAUDENBUSH_YI) / w.sum())
+    half = 1.959963984540054 * math.sqrt(t2 + 1.0 / w.sum())
+    assert (round(mu - half, 4), round(mu + half, 4)) == (-0.2036, 0.3711)  # metafor's print
+    assert abs(r.pi_low - (mu - half)) <= 1e-4 and abs(r.pi_high - (mu + half)) <= 1e-4
     fe = pool_yi_vi(RAUDENBUSH_YI, RAUDENBUSH_VI, method="FE")
     assert close(fe.estimate, 0.0604) and close(fe.q, 35.8295) and close(fe.stat, 1.6553)
 
