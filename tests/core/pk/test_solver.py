@@ -402,3 +402,5 @@ def test_a_scale_needs_one_matrix_and_positive_factors() -> None:
         solve(a, dose, SIX_TIMES, c, scale=np.ones(2))
     with pytest.raises(ValueError, match="scale"):
         solve(a[:1], dose, SIX_TIMES, c, scale=np.array([1.0, -1.0]))
+    with pytest.raises(ValueError, match="scale"):
+        solve(a[:1], dose, SIX_TIMES, c, scale=np.array([]))

@@ -101,8 +101,10 @@ def solve(
     times = np.asarray(times_min, dtype=np.float64)
     if scale is not None:
         s = np.asarray(scale, dtype=np.float64)
-        if a.shape[0] != 1 or s.ndim != 1 or not np.all(s > 0.0):
-            raise ValueError("with scale, a must have shape (1, n, n) and scale be positive (P,)")
+        if a.shape[0] != 1 or s.ndim != 1 or s.size == 0 or not np.all(s > 0.0):
+            raise ValueError(
+                "with scale, a must have shape (1, n, n) and scale be positive, shape (P,), P >= 1"
+            )
         if np.all(s == s[0]):  # one matrix for every patient (linear sets): a view suffices
             a = np.broadcast_to(a * s[0], (s.size, *a.shape[1:]))
             scale = None
