@@ -376,9 +376,9 @@ def _handle_clinic(args: argparse.Namespace) -> Output:
         )
         for s in lit["studies"]:
             flag = " [RECONSTRUCTED]" if s["reconstructed"] else ""
-            text += f"\n  {s['study']}: {s['events']}/{s['n']}{flag}"
+            text += f"\n  {s['study']}: {s['events']}/{s['n']}, {s['timepoint']}{flag}"
     for r in lit["rates_only"]:
-        text += f"\n  (rate only) {r['study']}: {r['percent']}%"
+        text += f"\n  (rate only) {r['study']}: {r['percent']}%, {r['timepoint']}"
     for n in out["notes"]:
         text += f"\nnote: {n}"
     return Output(out, text)

@@ -191,6 +191,14 @@ def test_evidence_clinic(capsys: Capsys) -> None:
     # printed IV MDD counts: Brody 2024 (19/41) and Lii 2023's ketamine arm (12/20); Hu 2016's
     # are rebuilt and left out
     assert abs(d["clinic"]["rate"] - 19 / 41) < 1e-12 and d["literature"]["k"] == 2
+    # the text lists each published count with its timepoint and flags rebuilt ones, so that a
+    # reader sees how far the studies' timepoints are from the clinic's
+    argv = ["evidence", "clinic", "--responders", "19", "--n", "41", "--route", "iv"]
+    assert main([*argv, "--condition", "mdd"]) == 0
+    text = capsys.readouterr().out
+    lii = next(s for s in d["literature"]["studies"] if s["trial"] == "lii-2023")
+    assert f"{lii['study']}: {lii['events']}/{lii['n']}, {lii['timepoint']}\n" in text
+    assert "[RECONSTRUCTED]" in text  # Hu 2016, included unless --exclude-reconstructed
     err = run_error(
         capsys,
         "evidence",
