@@ -273,8 +273,8 @@ class PKModel:
         if not same and not factors and w.size > 1:
             # every rate constant (k * ratio^(ec-ev) or CL * ratio^ec / (V * ratio^ev)) goes as
             # ratio^(ec-ev): the matrix at the reference weight times one factor per patient
-            a_ref, _ = self.build(np.array([float(self.reference_weight_kg)]))
-            a: FloatArray = np.einsum("p,ij->pij", _power(ratio, ec - ev), a_ref[0])
+            a_ref, scale, _ = self.build_scaled(w)
+            a: FloatArray = np.multiply.outer(scale, a_ref[0])
             return a, vols
         vols_ref = (
             self.volumes_l(np.full_like(w, self.reference_weight_kg), factors) if same else vols

@@ -109,12 +109,11 @@ def solve(
             a = np.broadcast_to(a * s[0], (s.size, *a.shape[1:]))
             scale = None
         elif observe is not None and method == "auto" and times.size < _GRID_MIN:
-            lam0, coefs0 = _modes(a, observe, sorted({i.compartment for i in inputs}), method)
-            if not np.iscomplexobj(lam0) and np.all(lam0 < -_ZERO):
-                ref = {j: np.asarray(c[0], dtype=np.float64) for j, c in coefs0.items()}
-                return _evaluate_scaled_few(lam0[0], ref, s, inputs, times)
+            return _solve_scaled(a, s, inputs, times, observe, method)
         if scale is not None:
-            a = np.multiply.outer(s, a[0])  # the general path (it finds the common scale again)
+            # many times (memory: the general path works in blocks of patients) or another
+            # method: build the matrices; the general path finds the common scale again
+            a = np.multiply.outer(s, a[0])
     p = a.shape[0]
     if p > 1 and observe is not None and _all_same(a):
         # every patient has the same rate matrix (weight-proportional volumes and clearances):
@@ -154,17 +153,28 @@ def solve(
         )
     scale = _common_scale(a) if p > 1 and method == "auto" else None
     if scale is not None:
-        # a[p] = scale[p] * a[0] (allometric sets: every rate constant goes as weight^-0.25):
-        # the exponents scale with the matrix and the modal weights do not, so one set of roots
-        # serves every patient (exact: exp(s A t) is the response of A at time s t)
-        lam0, coefs0 = _modes(a[:1], observe, comps, method)
-        if times.size < _GRID_MIN and not np.iscomplexobj(lam0) and np.all(lam0 < -_ZERO):
-            ref = {j: np.asarray(c[0], dtype=np.float64) for j, c in coefs0.items()}
-            return _evaluate_scaled_few(lam0[0], ref, scale, inputs, times)
-        lam = lam0 * scale[:, None]
-        coefs = {j: np.broadcast_to(c, lam.shape) for j, c in coefs0.items()}
-        return evaluate(lam, coefs, inputs, times)
+        return _solve_scaled(a[:1], scale, inputs, times, observe, method)
     return _solve_one(a, inputs, times, observe, comps, method)
+
+
+def _solve_scaled(
+    a_ref: FloatArray,
+    scale: FloatArray,
+    inputs: Sequence[Input],
+    times: FloatArray,
+    observe: int,
+    method: str,
+) -> FloatArray:
+    """Patients whose matrices are ``scale[p] * a_ref[0]`` (allometric sets: every rate constant
+    goes as weight^-0.25): the exponents scale with the matrix and the modal weights do not, so
+    one set of roots serves every patient (exact: exp(s A t) is the response of A at time s t)."""
+    lam0, coefs0 = _modes(a_ref, observe, sorted({i.compartment for i in inputs}), method)
+    if times.size < _GRID_MIN and not np.iscomplexobj(lam0) and np.all(lam0 < -_ZERO):
+        ref = {j: np.asarray(c[0], dtype=np.float64) for j, c in coefs0.items()}
+        return _evaluate_scaled_few(lam0[0], ref, scale, inputs, times)
+    lam = lam0 * scale[:, None]
+    coefs = {j: np.broadcast_to(c, lam.shape) for j, c in coefs0.items()}
+    return evaluate(lam, coefs, inputs, times)
 
 
 def _all_same(a: FloatArray) -> bool:
