@@ -7,6 +7,12 @@ Pure functions on plain values; the rules and questions are data files with sour
 from __future__ import annotations
 
 from ketacare.core.intake.definitions import TRIAL_RESPONSES, Question, TRDRule, questions, trd_rule
+from ketacare.core.intake.eligibility import (
+    Eligibility,
+    ScreenRecord,
+    eligibility,
+    screen_record_from_result,
+)
 from ketacare.core.intake.screen import (
     Finding,
     ScreenResult,
@@ -19,14 +25,18 @@ __all__ = [
     "STAGES",
     "TRIAL_RESPONSES",
     "AntidepressantTrial",
+    "Eligibility",
     "Finding",
     "Question",
+    "ScreenRecord",
     "ScreenResult",
     "TRDRule",
     "TRDStage",
+    "eligibility",
     "list_questions",
     "questions",
     "screen_contraindications",
+    "screen_record_from_result",
     "trd_rule",
     "trd_stage",
 ]

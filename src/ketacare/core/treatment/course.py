@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from ketacare.core.errors import InputError
@@ -179,3 +180,37 @@ def refuse_course(state: CourseState, action: str, *, reason: str = "") -> None:
         )
     if verdict.needs_reason and not (reason or "").strip():
         raise InputError("reason", reason, "a reason for the change (who decided and why)")
+
+
+#: an unlinked consent (recorded before its course existed) covers a course that starts within
+#: this many days after it (KetaCare rule: consent is per treatment series)
+UNLINKED_CONSENT_DAYS = 30
+
+
+def consent_covers(
+    *,
+    for_this_course: bool,
+    unlinked: bool,
+    given_on: date,
+    withdrawn_on: date | None,
+    course_start: date,
+    on: date,
+) -> bool:
+    """Whether one consent record covers a dose of the course on ``on``: given on or before
+    ``on``, not withdrawn by then, and either recorded for this course or recorded unlinked at
+    most :data:`UNLINKED_CONSENT_DAYS` before the course started."""
+    if given_on > on or (withdrawn_on is not None and withdrawn_on <= on):
+        return False
+    if for_this_course:
+        return True
+    return unlinked and given_on >= course_start - timedelta(days=UNLINKED_CONSENT_DAYS)
+
+
+def age_on(date_of_birth: date, on: date) -> int:
+    """Age in whole years on ``on`` (for the label's age-based starting dose)."""
+    if on < date_of_birth:
+        raise InputError("date_of_birth", date_of_birth.isoformat(), f"a date on or before {on}")
+    years = on.year - date_of_birth.year
+    if (on.month, on.day) < (date_of_birth.month, date_of_birth.day):
+        years -= 1
+    return years

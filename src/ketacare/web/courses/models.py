@@ -8,6 +8,8 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from ketacare.core import treatment as core_treatment
+
 
 class CourseStatus(models.TextChoices):
     INDUCTION = "induction", "Induction"
@@ -16,13 +18,8 @@ class CourseStatus(models.TextChoices):
     ENDED = "ended", "Ended"
 
 
-#: the allowed moves of a course; anything else is refused by the service.
-COURSE_TRANSITIONS: dict[str, tuple[str, ...]] = {
-    CourseStatus.INDUCTION: (CourseStatus.REVIEW, CourseStatus.ENDED),
-    CourseStatus.REVIEW: (CourseStatus.MAINTENANCE, CourseStatus.INDUCTION, CourseStatus.ENDED),
-    CourseStatus.MAINTENANCE: (CourseStatus.REVIEW, CourseStatus.ENDED),
-    CourseStatus.ENDED: (),
-}
+#: the allowed moves of a course: the core's rule (``ketacare.core.treatment``)
+COURSE_TRANSITIONS = core_treatment.COURSE_TRANSITIONS
 
 
 class Course(models.Model):
@@ -48,6 +45,15 @@ class Course(models.Model):
     schedule = models.JSONField(default=list, help_text="the core's plan_schedule result")
     prescriber = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="courses_prescribed"
+    )
+    eligibility_override_reason = models.TextField(
+        blank=True, help_text="a prescriber's reason to start despite the contraindication screen"
+    )
+    eligibility_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    concurrent_reason = models.TextField(
+        blank=True, help_text="a prescriber's reason for a second concurrent active course"
     )
     version = models.PositiveIntegerField(default=1)
     created_at = models.DateTimeField(auto_now_add=True)

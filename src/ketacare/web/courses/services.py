@@ -11,8 +11,10 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketacare.core import protocols as core_protocols
+from ketacare.core import treatment as core_treatment
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
@@ -26,7 +28,18 @@ from ketacare.web.courses.models import (
     PlannedSession,
     PlannedStatus,
 )
+from ketacare.web.courses.workflow import course_facts, state_of
 from ketacare.web.patients.models import Patient
+
+MAX_REASON = 2000
+
+
+def _reason_text(field: str, value: str) -> str:
+    text = (value or "").strip()
+    if len(text) > MAX_REASON:
+        raise InputError(field, text[:20] + "…", f"at most {MAX_REASON} characters")
+    return text
+
 
 COURSE_FIELDS = [
     "protocol_id",
@@ -52,12 +65,21 @@ def start_course(
     sessions: int | None = None,
     indication: str = "",
     reason: str = "",
+    override_reason: str = "",
+    concurrent_reason: str = "",
 ) -> Course:
-    """Start a course: the core plans the sessions from the protocol, start date and weight."""
+    """Start a course: the core plans the sessions from the protocol, start date and weight.
+
+    The core's course rule decides whether it may start: the applicable contraindication screen
+    on file and not blocking (or ``override_reason``, a prescriber's reason to treat despite it),
+    and no other active course (or ``concurrent_reason``).
+    """
     require(actor, "prescribe")
     if patient.clinic_id != actor.clinic_id:
         raise InputError("patient", str(patient.uuid), "a patient of your clinic")
     protocol = core_protocols.get_protocol(protocol_id)
+    override = _reason_text("override_reason", override_reason)
+    concurrent = _reason_text("concurrent_reason", concurrent_reason)
     plan = core_protocols.plan_schedule(
         protocol.id,
         start_date,
@@ -66,6 +88,16 @@ def start_course(
         sessions=sessions,
     )
     with transaction.atomic():
+        # one start at a time per patient, so two concurrent starts cannot both see no course
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        facts = course_facts(
+            patient,
+            drug=protocol.drug,
+            route=protocol.route,
+            override=bool(override),
+            concurrent_reason=bool(concurrent),
+        )
+        core_treatment.refuse_course(core_treatment.course_state(facts), "start")
         course = Course.objects.create(
             clinic_id=patient.clinic_id,
             patient=patient,
@@ -77,6 +109,9 @@ def start_course(
             indication=indication or protocol.indication,
             schedule=[session.to_dict() for session in plan],
             prescriber=actor,
+            eligibility_override_reason=override if facts.eligibility != "eligible" else "",
+            eligibility_override_by=actor if override and facts.eligibility != "eligible" else None,
+            concurrent_reason=concurrent if facts.other_active_courses else "",
         )
         PlannedSession.objects.bulk_create(
             [
@@ -103,7 +138,15 @@ def start_course(
             kind="start",
             to_status=course.status,
             reason=reason or f"Started {protocol.name}",
-            data={"protocol": protocol.id, "source": protocol.source, "sessions": len(plan)},
+            data={
+                "protocol": protocol.id,
+                "source": protocol.source,
+                "sessions": len(plan),
+                "eligibility": facts.eligibility,
+                "eligibility_reason": facts.eligibility_reason,
+                "override_reason": course.eligibility_override_reason,
+                "concurrent_reason": course.concurrent_reason,
+            },
         )
         record(actor, "course.start", course, None, snapshot(course, COURSE_FIELDS), reason)
     return course
@@ -121,19 +164,16 @@ def change_status(
 ) -> Course:
     """Move a course (induction -> review -> maintenance -> ended) with who and why."""
     require(actor, "prescribe")
-    allowed = COURSE_TRANSITIONS.get(course.status, ())
-    if to_status not in allowed:
-        names = ", ".join(allowed) or "none (the course has ended)"
-        raise InputError("to_status", to_status, f"from {course.status}: {names}")
-    if not reason or not reason.strip():
-        raise InputError("reason", reason, "a reason for the change (who decided and why)")
+    if to_status not in core_treatment.COURSE_STATUSES:
+        raise InputError("to_status", to_status, "one of " + ", ".join(COURSE_TRANSITIONS))
+    core_treatment.refuse_course(state_of(course), f"status:{to_status}", reason=reason)
     with transaction.atomic():
         before = snapshot(course, COURSE_FIELDS)
         from_status = course.status
         course.status = to_status
         fields = ["status"]
         if to_status == CourseStatus.ENDED:
-            course.ended_on = on or dt.date.today()
+            course.ended_on = on or timezone.localdate()
             fields.append("ended_on")
         save_versioned(course, expected_version, fields)
         if to_status == CourseStatus.ENDED:

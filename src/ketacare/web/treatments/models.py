@@ -65,6 +65,9 @@ class TreatmentSession(models.Model):
     )
     ride_home = models.BooleanField(null=True, blank=True)
     rems_enrolled = models.BooleanField(null=True, blank=True)
+    checklist_at = models.DateTimeField(
+        null=True, blank=True, help_text="when the pre-dose checklist was done"
+    )
     gate_report = models.JSONField(null=True, blank=True)
     gates_overall = models.CharField(max_length=20, blank=True)
     gate_note = models.TextField(blank=True, help_text="the prescriber's decision on a gate")
@@ -80,6 +83,12 @@ class TreatmentSession(models.Model):
     override_reason = models.TextField(blank=True)
     dose_set_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    dose_overrides = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="every dose recorded above the protocol maximum: dose, reason, who, when (kept "
+        "when the dose changes again)",
     )
     dose_cleared = models.BooleanField(
         default=True,
@@ -101,6 +110,15 @@ class TreatmentSession(models.Model):
     discharge = models.JSONField(null=True, blank=True)
     discharge_ready = models.BooleanField(null=True)
     discharged_at = models.DateTimeField(null=True, blank=True)
+
+    early_discharge_kind = models.CharField(
+        max_length=10, blank=True, help_text="'early' or 'transfer', recorded by a prescriber"
+    )
+    early_discharge_reason = models.TextField(blank=True)
+    early_discharge_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    early_discharge_at = models.DateTimeField(null=True, blank=True)
 
     signed_at = models.DateTimeField(null=True, blank=True)
     signed_by = models.ForeignKey(

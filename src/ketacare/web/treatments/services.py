@@ -3,8 +3,15 @@ writes, and appends an audit entry; on a signed session the change is also an ``
 its reason (before/after kept). Session-level edits carry the version the user saw
 (``expected_version``): if someone else saved in between, ``ConflictError`` refuses the save.
 
-The web layer computes no clinical number: gates, doses, vital alerts, scores, follow-ups, the
-observation window and discharge readiness all come from ``ketacare.core``.
+The web layer computes no clinical number and decides no clinical rule: before every write the
+session's facts go to ``ketacare.core.treatment.session_state`` (through ``workflow.facts_for``),
+and what it refuses is refused here with its reason. Gates, doses, vital alerts, scores,
+follow-ups, the observation window and discharge readiness all come from ``ketacare.core``.
+
+Every write locks the session row first (``select_for_update``; SQLite takes its write lock at
+the start of the transaction), re-reads it, and only then asks the core: a vital sign posted while
+the session is being signed waits, then sees the signature and becomes an amendment (or is
+refused without a reason).
 """
 
 from __future__ import annotations
@@ -20,6 +27,7 @@ from django.utils import timezone
 from ketacare.core import protocols as core_protocols
 from ketacare.core import safety as core_safety
 from ketacare.core import scales as core_scales
+from ketacare.core import treatment as core_treatment
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.audit.services import jsonable, record, snapshot
@@ -42,8 +50,10 @@ from ketacare.web.treatments.permissions import (
     can,
     require,
 )
+from ketacare.web.treatments.workflow import facts_for
 
 CHECKLIST_FIELDS = [
+    "checklist_at",
     "systolic",
     "diastolic",
     "fasting_hours",
@@ -64,8 +74,24 @@ DOSE_FIELDS = [
     "override_reason",
     "dose_set_by",
     "dose_cleared",
+    "dose_overrides",
 ]
-ADMIN_FIELDS = ["lot_number", "started_at", "first_device_at", "ended_at", "observation_until"]
+ADMIN_FIELDS = [
+    "lot_number",
+    "started_at",
+    "first_device_at",
+    "ended_at",
+    "observation_until",
+    "date",
+]
+TIME_FIELDS = ("started_at", "first_device_at", "ended_at")
+EARLY_FIELDS = [
+    "early_discharge_kind",
+    "early_discharge_reason",
+    "early_discharge_by",
+    "early_discharge_at",
+]
+EARLY_KINDS = {"early": "early discharge", "transfer": "transfer to another setting of care"}
 DISCHARGE_FIELDS = ["discharge", "discharge_ready", "discharged_at"]
 SIGN_FIELDS = ["status", "signed_at", "signed_by"]
 #: the scales rated at the chair (the Aldrete is entered with the discharge assessment)
@@ -89,14 +115,23 @@ def _text(field: str, value: str | None, allowed: str, *, required: bool = False
     return text
 
 
-def _amendment_reason(session: TreatmentSession, reason: str) -> str:
-    """The reason for a change: required once the session is signed (the change is an amendment)."""
+def _lock(session: TreatmentSession) -> TreatmentSession:
+    """Re-read the session under a row lock (call inside ``transaction.atomic``)."""
+    session.refresh_from_db(from_queryset=TreatmentSession.objects.select_for_update())
+    return session
+
+
+def _ask(
+    session: TreatmentSession, action: str, reason: str, now: dt.datetime | None = None
+) -> tuple[core_treatment.SessionFacts, str]:
+    """The core's verdict on ``action``: refused with its reason, or the facts and the reason
+    text (required when the action is an amendment of a signed session)."""
+    facts = facts_for(session, now=now)
     text = (reason or "").strip()
-    if session.is_signed and not text:
-        raise InputError(
-            "reason", reason, "a reason for the amendment (the session is signed and locked)"
-        )
-    return text
+    core_treatment.refuse(core_treatment.session_state(facts), action, reason=text)
+    if len(text) > MAX_TEXT * 10:
+        raise InputError("reason", text[:20] + "…", f"at most {MAX_TEXT * 10} characters")
+    return facts, text
 
 
 def _aware(field: str, value: dt.datetime | None, *, optional: bool = True) -> dt.datetime | None:
@@ -185,7 +220,8 @@ def open_session(
             patient_id=course.patient_id,
             course=course,
             planned=planned,
-            date=on or (planned.date if planned else timezone.localdate()),
+            # the day it is given (an off-plan session keeps its link to the planned one)
+            date=on or timezone.localdate(),
             chair=chair if chair is not None else (planned.chair if planned else None),
             weight_kg=course.weight_kg,
             created_by=actor,
@@ -208,57 +244,72 @@ def record_checklist(
     nasal_medicine_minutes: float | None = None,
     ride_home: bool | None = None,
     rems_enrolled: bool | None = None,
+    at: dt.datetime | None = None,
     expected_version: int,
     reason: str = "",
 ) -> TreatmentSession:
     """The pre-dose checklist; the core's ``evaluate_gates`` decides each gate.
 
+    ``at``: when the checklist was done (default now; never in the future).
     ``nasal_medicine_minutes``: minutes since a nasal corticosteroid or decongestant (esketamine
     only; ``None`` = none taken today). If a dose is already recorded and the new checklist blocks,
     or needs the prescriber (whose decision it clears), the dose is kept but marked not cleared
     (``dose_cleared=False``): it must be re-confirmed with ``set_dose`` before administration.
     """
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
-    course = session.course
-    report = core_safety.evaluate_gates(
-        course.drug,
-        course.route,
-        systolic=systolic,
-        diastolic=diastolic,
-        fasting_hours=fasting_hours,
-        liquids_minutes=liquids_minutes,
-        nasal_medicine_minutes=nasal_medicine_minutes,
-        ride_home=ride_home,
-        rems_enrolled=rems_enrolled,
-    )  # the core applies the esketamine-only gates (liquids, nasal medicines, REMS) by drug
-    values = {
-        "systolic": systolic,
-        "diastolic": diastolic,
-        "fasting_hours": fasting_hours,
-        "liquids_minutes": liquids_minutes,
-        "nasal_medicine_minutes": nasal_medicine_minutes if course.drug == "esketamine" else None,
-        "ride_home": ride_home,
-        "rems_enrolled": rems_enrolled,
-        "gate_report": report.to_dict(),
-        "gates_overall": report.overall,
-        # a dose recorded under an earlier checklist is kept but no longer cleared when a gate
-        # now blocks or needs the prescriber (this checklist clears any earlier decision)
-        "dose_cleared": session.dose_cleared
-        and not (session.dose_mg is not None and report.overall in DOSE_UNCLEARED),
-        # a new checklist needs a new prescriber decision
-        "gate_note": "",
-        "gate_decided_by": None,
-    }
-    return _update(
-        actor,
-        session,
-        "session.checklist",
-        CHECKLIST_FIELDS + GATE_DECISION_FIELDS,
-        values,
-        expected_version,
-        reason,
-    )
+    with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "checklist", reason)
+        when = _aware("at", at) or facts.now
+        core_treatment.check_event_time(facts, "at", when)
+        if session.started_at is not None and when > session.started_at:
+            raise InputError(
+                "at",
+                when.isoformat(),
+                f"a time before dosing started ({timezone.localtime(session.started_at):%H:%M})",
+            )
+        course = session.course
+        report = core_safety.evaluate_gates(
+            course.drug,
+            course.route,
+            systolic=systolic,
+            diastolic=diastolic,
+            fasting_hours=fasting_hours,
+            liquids_minutes=liquids_minutes,
+            nasal_medicine_minutes=nasal_medicine_minutes,
+            ride_home=ride_home,
+            rems_enrolled=rems_enrolled,
+        )  # the core applies the esketamine-only gates (liquids, nasal medicines, REMS) by drug
+        values = {
+            "checklist_at": when,
+            "systolic": systolic,
+            "diastolic": diastolic,
+            "fasting_hours": fasting_hours,
+            "liquids_minutes": liquids_minutes,
+            "nasal_medicine_minutes": nasal_medicine_minutes
+            if course.drug == "esketamine"
+            else None,
+            "ride_home": ride_home,
+            "rems_enrolled": rems_enrolled,
+            "gate_report": report.to_dict(),
+            "gates_overall": report.overall,
+            # a dose recorded under an earlier checklist is kept but no longer cleared when a
+            # gate now blocks or needs the prescriber (this checklist clears any earlier decision)
+            "dose_cleared": session.dose_cleared
+            and not (session.dose_mg is not None and report.overall in DOSE_UNCLEARED),
+            # a new checklist needs a new prescriber decision
+            "gate_note": "",
+            "gate_decided_by": None,
+        }
+        return _update(
+            actor,
+            session,
+            "session.checklist",
+            CHECKLIST_FIELDS + GATE_DECISION_FIELDS,
+            values,
+            expected_version,
+            reason,
+        )
 
 
 def decide_gate(
@@ -267,29 +318,24 @@ def decide_gate(
     """The prescriber's decision on a gate the core marked ``needs_prescriber``."""
     if not can(actor, DECIDE_GATE):
         raise PermissionDenied("Only a prescriber may decide on a gate that needs a prescriber.")
-    reason = _amendment_reason(session, reason)
-    if session.gates_overall != "needs_prescriber":
-        raise InputError(
+    with transaction.atomic():
+        _lock(session)
+        _, reason = _ask(session, "gate_decision", reason)
+        text = _text(
             "gate_note",
             note,
-            "a decision only when a gate needs the prescriber "
-            f"(the checklist's overall decision is {session.gates_overall or 'not recorded'})",
+            "the prescriber's decision and why (e.g. dose: BP rechecked)",
+            required=True,
         )
-    text = _text(
-        "gate_note",
-        note,
-        "the prescriber's decision and why (e.g. dose: BP rechecked)",
-        required=True,
-    )
-    return _update(
-        actor,
-        session,
-        "session.gate_decision",
-        GATE_DECISION_FIELDS,
-        {"gate_note": text, "gate_decided_by": actor},
-        expected_version,
-        reason,
-    )
+        return _update(
+            actor,
+            session,
+            "session.gate_decision",
+            GATE_DECISION_FIELDS,
+            {"gate_note": text, "gate_decided_by": actor},
+            expected_version,
+            reason,
+        )
 
 
 # --- dose ---------------------------------------------------------------------------------
@@ -297,6 +343,18 @@ def decide_gate(
 
 def _planned_step(session: TreatmentSession) -> int:
     return session.planned.step if session.planned is not None else 0
+
+
+def _previous_doses(session: TreatmentSession) -> list[float]:
+    """The doses given at the other sessions of the course before this one, oldest first."""
+    rows = (
+        TreatmentSession.objects.filter(course_id=session.course_id, dose_mg__isnull=False)
+        .exclude(pk=session.pk)
+        .filter(date__lte=session.date)
+        .order_by("date", "id")
+        .values_list("dose_mg", flat=True)
+    )
+    return [float(v) for v in rows]
 
 
 def set_dose(
@@ -312,57 +370,69 @@ def set_dose(
 ) -> TreatmentSession:
     """The dose from the core's ``calculate_dose`` (the planned step unless a dose is given).
 
-    A dose above the protocol maximum needs ``override_reason`` and the prescriber's role; a gate
-    that blocks refuses any dose; a gate that needs the prescriber needs their decision first.
+    The core's session rule must allow a dose (screen, consent, gates); the core's dose rule
+    applies the protocol's maximum (above it only a prescriber, with ``override_reason``), its
+    absolute ceiling (never passed), and the esketamine first-session and age rules. Every
+    override is kept in ``dose_overrides`` (who, when, why), also when the dose changes again.
     """
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
     override = (override_reason or "").strip()
     if override and not can(actor, OVERRIDE):
         raise PermissionDenied(
             "Only a prescriber may override a dose limit; a nurse records the calculated dose."
         )
-    if not session.gate_report:
-        raise InputError("gates", None, "the pre-dose checklist recorded before the dose")
-    if session.gates_overall == "block":
-        blocked = [
-            d["reason"] for d in session.gate_report["decisions"] if d["decision"] == "block"
-        ]
-        raise InputError("gates", "block", "no dose while a gate blocks: " + " ".join(blocked))
-    if session.gates_overall == "needs_prescriber" and not session.gate_note:
-        raise InputError(
-            "gates",
-            "needs_prescriber",
-            "a prescriber's decision on the pre-dose gate before the dose is recorded",
+    with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "dose", reason)
+        course = session.course
+        previous = _previous_doses(session)
+        result = core_protocols.calculate_dose(
+            course.protocol_id,
+            session.weight_kg,
+            step=_planned_step(session),
+            dose_mg_per_kg=dose_mg_per_kg,
+            dose_mg=dose_mg,
+            concentration_mg_per_ml=concentration_mg_per_ml,
+            override_reason=override or None,
+            session_number=len(previous) + 1,
+            previous_doses_mg=previous,
+            age_years=core_treatment.age_on(session.patient.date_of_birth, session.date),
         )
-    course = session.course
-    result = core_protocols.calculate_dose(
-        course.protocol_id,
-        session.weight_kg,
-        step=_planned_step(session),
-        dose_mg_per_kg=dose_mg_per_kg,
-        dose_mg=dose_mg,
-        concentration_mg_per_ml=concentration_mg_per_ml,
-        override_reason=override or None,
-    )
-    values = {
-        "dose_result": result.to_dict(),
-        "dose_mg": result.dose_mg,
-        "dose_mg_per_kg": result.dose_mg_per_kg,
-        "dose_override": result.override,
-        "override_reason": result.override_reason or "",
-        "dose_set_by": actor,
-        "dose_cleared": True,
-    }
-    return _update(
-        actor,
-        session,
-        "session.dose_override" if result.override else "session.dose",
-        DOSE_FIELDS,
-        values,
-        expected_version,
-        reason or override,
-    )
+        if result.override and not can(actor, OVERRIDE):
+            raise PermissionDenied(
+                "Only a prescriber may record a dose above the protocol maximum."
+            )
+        overrides = list(session.dose_overrides or [])
+        if result.override:
+            overrides.append(
+                {
+                    "dose_mg": result.dose_mg,
+                    "dose_mg_per_kg": result.dose_mg_per_kg,
+                    "reason": result.override_reason,
+                    "by": actor.display_name,
+                    "by_id": actor.pk,
+                    "at": facts.now.isoformat(),
+                }
+            )
+        values = {
+            "dose_result": result.to_dict(),
+            "dose_mg": result.dose_mg,
+            "dose_mg_per_kg": result.dose_mg_per_kg,
+            "dose_override": result.override,
+            "override_reason": result.override_reason or "",
+            "dose_set_by": actor,
+            "dose_cleared": True,
+            "dose_overrides": overrides,
+        }
+        return _update(
+            actor,
+            session,
+            "session.dose_override" if result.override else "session.dose",
+            DOSE_FIELDS,
+            values,
+            expected_version,
+            reason or override,
+        )
 
 
 # --- administration -----------------------------------------------------------------------
@@ -379,45 +449,65 @@ def record_administration(
     expected_version: int,
     reason: str = "",
 ) -> TreatmentSession:
-    """Lot number, start and end times; for esketamine the core's 2-hour observation window."""
+    """Lot number, start and end times; for esketamine the core's 2-hour observation window.
+
+    The core checks the times (none in the future, the start not before the checklist, the first
+    device between start and end) and asks a reason for changing a recorded time; the old value,
+    who and why are kept as an amendment row even before signing. The session's date becomes the
+    day dosing started.
+    """
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
     lot = _text("lot_number", lot_number, "a lot number")
     if len(lot) > 60:
         raise InputError("lot_number", lot, "at most 60 characters")
     started = _aware("started_at", started_at)
     first = _aware("first_device_at", first_device_at)
     ended = _aware("ended_at", ended_at)
-    if session.dose_mg is not None and not session.dose_cleared:
-        raise InputError(
-            "dose",
-            session.dose_mg,
-            "a dose re-confirmed after the checklist changed: the pre-dose gates changed after "
-            "the dose was recorded; record the dose again once the gates allow it",
+    with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "administration", reason)
+        core_treatment.check_administration_times(
+            facts, started_at=started, first_device_at=first, ended_at=ended, reason=reason
         )
-    if (started or first) and session.dose_mg is None:
-        raise InputError("started_at", started or first, "a time once the dose is recorded")
-    course = session.course
-    if first is not None and course.drug != "esketamine":
-        raise InputError("first_device_at", first, "only for esketamine (nasal devices)")
-    begin = first or started
-    if ended is not None and begin is not None and ended < begin:
-        raise InputError("ended_at", ended.isoformat(), f"not before the start ({begin:%H:%M})")
-    if ended is not None and begin is None:
-        raise InputError("ended_at", ended.isoformat(), "an end time after a start time")
-    until = None
-    if course.drug == "esketamine" and first is not None:
-        until = core_safety.observation_window(first, drug=course.drug, route=course.route)
-    values = {
-        "lot_number": lot,
-        "started_at": started,
-        "first_device_at": first,
-        "ended_at": ended,
-        "observation_until": until,
-    }
-    return _update(
-        actor, session, "session.administration", ADMIN_FIELDS, values, expected_version, reason
-    )
+        course = session.course
+        until = None
+        if course.drug == "esketamine" and first is not None:
+            until = core_safety.observation_window(first, drug=course.drug, route=course.route)
+        begin = first or started
+        values: dict[str, Any] = {
+            "lot_number": lot,
+            "started_at": started,
+            "first_device_at": first,
+            "ended_at": ended,
+            "observation_until": until,
+            "date": timezone.localdate(begin) if begin is not None else session.date,
+        }
+        changed = {
+            name: (getattr(session, name), values[name])
+            for name in TIME_FIELDS
+            if getattr(session, name) is not None and getattr(session, name) != values[name]
+        }
+        updated = _update(
+            actor,
+            session,
+            "session.administration",
+            ADMIN_FIELDS,
+            values,
+            expected_version,
+            reason,
+        )
+        if changed and not session.is_signed:
+            # a recorded time changed before signing: the old value, who and why are kept
+            Amendment.objects.create(
+                clinic_id=session.clinic_id,
+                session=session,
+                action="session.time_change",
+                before=jsonable({k: old for k, (old, _) in changed.items()}),
+                after=jsonable({k: new for k, (_, new) in changed.items()}),
+                reason=reason,
+                actor=actor,
+            )
+        return updated
 
 
 # --- vitals, ratings, adverse events (rows appended; never overwritten) ---------------------
@@ -447,7 +537,6 @@ def add_vitals(
 ) -> VitalSign:
     """One row of timed vitals, checked by the core against the alert thresholds."""
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
     values = {
         "systolic": systolic,
         "diastolic": diastolic,
@@ -463,12 +552,16 @@ def add_vitals(
         )
     if minute is not None and not -60 <= minute <= 1440:
         raise InputError("minute", minute, "a timepoint from -60 to 1440 minutes")
-    alerts = core_safety.check_vitals(**values, baseline=_baseline(session))
     with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "vitals", reason)
+        when = _aware("taken_at", taken_at) or facts.now
+        core_treatment.check_event_time(facts, "taken_at", when)
+        alerts = core_safety.check_vitals(**values, baseline=_baseline(session))
         vital = VitalSign.objects.create(
             clinic_id=session.clinic_id,
             session=session,
-            taken_at=_aware("taken_at", taken_at) or timezone.now(),
+            taken_at=when,
             minute=minute,
             alerts=[a.to_dict() for a in alerts],
             out_of_range=bool(alerts),
@@ -502,27 +595,30 @@ def add_rating(
     """MOAA/S or CADSS at a timepoint: scored by ``core.scales.score``; the follow-up from
     ``core.safety.sedation_followup`` / ``dissociation_followup`` against the pre-dose rating."""
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
     if scale_id not in CHAIR_SCALES:
         raise InputError("scale_id", scale_id, "one of " + ", ".join(CHAIR_SCALES))
     if minute is not None and not -60 <= minute <= 1440:
         raise InputError("minute", minute, "a timepoint from -60 to 1440 minutes")
     result = core_scales.score(scale_id, list(items))
     total = result.total
-    followup = None
-    if total is not None and minute != 0:
-        base = _baseline_total(session, scale_id)
-        if scale_id == "moaas":
-            followup = core_safety.sedation_followup(int(total), baseline=base)
-        else:
-            followup = core_safety.dissociation_followup(int(total), baseline=base)
     with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "rating", reason)
+        when = _aware("taken_at", taken_at) or facts.now
+        core_treatment.check_event_time(facts, "taken_at", when)
+        followup = None
+        if total is not None and minute != 0:
+            base = _baseline_total(session, scale_id)
+            if scale_id == "moaas":
+                followup = core_safety.sedation_followup(int(total), baseline=base)
+            else:
+                followup = core_safety.dissociation_followup(int(total), baseline=base)
         rating = ScaleRating.objects.create(
             clinic_id=session.clinic_id,
             session=session,
             scale_id=scale_id,
             minute=minute,
-            taken_at=_aware("taken_at", taken_at) or timezone.now(),
+            taken_at=when,
             items=list(items),
             result=result.to_dict(),
             total=None if total is None else int(total),
@@ -547,7 +643,6 @@ def add_adverse_event(
 ) -> AdverseEvent:
     """An adverse event with its severity and the serious flag."""
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
     text = _text("description", description, "a short description of the event", required=True)
     if len(text) > MAX_TEXT:
         raise InputError("description", text[:20] + "…", f"at most {MAX_TEXT} characters")
@@ -559,10 +654,14 @@ def add_adverse_event(
     if len(action) > MAX_TEXT:
         raise InputError("action_taken", action[:20] + "…", f"at most {MAX_TEXT} characters")
     with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "adverse_event", reason)
+        when = _aware("onset_at", onset_at) or facts.now
+        core_treatment.check_event_time(facts, "onset_at", when)
         event = AdverseEvent.objects.create(
             clinic_id=session.clinic_id,
             session=session,
-            onset_at=_aware("onset_at", onset_at) or timezone.now(),
+            onset_at=when,
             description=text,
             severity=severity,
             serious=serious,
@@ -599,57 +698,100 @@ def assess_discharge(
     """Modified Aldrete (scored by the core) and the label's criteria: the core's
     ``discharge_readiness`` with the latest MOAA/S and CADSS against the pre-dose ratings."""
     require(actor, RECORD)
-    reason = _amendment_reason(session, reason)
-    start = session.dose_start
-    if start is None:
-        raise InputError("started_at", None, "the start of dosing recorded before discharge")
-    when = _aware("at", at) or timezone.now()
-    assert isinstance(start, dt.datetime)
-    minutes = (when - start).total_seconds() / 60
-    if minutes < 0:
-        raise InputError("at", when.isoformat(), f"not before the start of dosing ({start:%H:%M})")
-    aldrete = core_scales.score("aldrete", list(aldrete_items))
-    course = session.course
-    decision = core_safety.discharge_readiness(
-        aldrete_total=int(aldrete.total or 0),
-        aldrete_items=[int(v) for v in aldrete_items],
-        drug=course.drug,
-        route=course.route,
-        minutes_since_dose=round(minutes, 1),
-        moaas=_latest_total(session, "moaas"),
-        cadss_total=_latest_total(session, "cadss"),
-        baseline_moaas=_baseline_total(session, "moaas"),
-        baseline_cadss=_baseline_total(session, "cadss"),
-        bp_stable=bp_stable,
-        ride_home=ride_home,
-    )
-    data = decision.to_dict()
-    data["aldrete"] = aldrete.to_dict()
-    data["assessed_at"] = when.isoformat()
-    data["minutes_since_dose"] = round(minutes, 1)
-    values = {
-        "discharge": data,
-        "discharge_ready": decision.ready,
-        "discharged_at": when if decision.ready else None,
-    }
-    return _update(
-        actor, session, "session.discharge", DISCHARGE_FIELDS, values, expected_version, reason
-    )
+    with transaction.atomic():
+        _lock(session)
+        facts, reason = _ask(session, "discharge", reason)
+        start = session.dose_start
+        assert isinstance(start, dt.datetime)
+        when = _aware("at", at) or facts.now
+        core_treatment.check_event_time(facts, "at", when)
+        minutes = (when - start).total_seconds() / 60
+        if minutes < 0:
+            raise InputError(
+                "at",
+                when.isoformat(),
+                f"not before the start of dosing ({timezone.localtime(start):%H:%M})",
+            )
+        aldrete = core_scales.score("aldrete", list(aldrete_items))
+        course = session.course
+        decision = core_safety.discharge_readiness(
+            aldrete_total=int(aldrete.total or 0),
+            aldrete_items=[int(v) for v in aldrete_items],
+            drug=course.drug,
+            route=course.route,
+            minutes_since_dose=round(minutes, 1),
+            moaas=_latest_total(session, "moaas"),
+            cadss_total=_latest_total(session, "cadss"),
+            baseline_moaas=_baseline_total(session, "moaas"),
+            baseline_cadss=_baseline_total(session, "cadss"),
+            bp_stable=bp_stable,
+            ride_home=ride_home,
+        )
+        data = decision.to_dict()
+        data["aldrete"] = aldrete.to_dict()
+        data["assessed_at"] = when.isoformat()
+        data["minutes_since_dose"] = round(minutes, 1)
+        values = {
+            "discharge": data,
+            "discharge_ready": decision.ready,
+            "discharged_at": when if decision.ready else None,
+        }
+        return _update(
+            actor, session, "session.discharge", DISCHARGE_FIELDS, values, expected_version, reason
+        )
+
+
+def record_early_discharge(
+    actor: User,
+    session: TreatmentSession,
+    *,
+    kind: str,
+    reason: str,
+    at: dt.datetime | None = None,
+    expected_version: int,
+) -> TreatmentSession:
+    """A prescriber's early discharge or transfer, with a reason: signing may then go ahead
+    without a discharge assessment saying ready (the core still applies its other rules)."""
+    if not can(actor, OVERRIDE):
+        raise PermissionDenied("Only a prescriber may record an early discharge or a transfer.")
+    if kind not in EARLY_KINDS:
+        raise InputError(
+            "kind", kind, "one of " + ", ".join(f"{k} ({v})" for k, v in EARLY_KINDS.items())
+        )
+    text = _text("reason", reason, "why the patient leaves early or is transferred", required=True)
+    with transaction.atomic():
+        _lock(session)
+        facts, text = _ask(session, "early_discharge", text)
+        when = _aware("at", at) or facts.now
+        core_treatment.check_event_time(facts, "at", when)
+        values = {
+            "early_discharge_kind": kind,
+            "early_discharge_reason": text,
+            "early_discharge_by": actor,
+            "early_discharge_at": when,
+        }
+        return _update(
+            actor,
+            session,
+            "session.early_discharge",
+            EARLY_FIELDS,
+            values,
+            expected_version,
+            text,
+        )
 
 
 def sign_session(
     actor: User, session: TreatmentSession, *, expected_version: int
 ) -> TreatmentSession:
-    """Sign and lock: later changes are amendments with a reason."""
+    """Sign and lock, when the core's rule allows: later changes are amendments with a reason."""
     require(actor, SIGN)
-    if session.is_signed:
-        raise InputError("status", session.status, "an open session (this one is already signed)")
-    if session.dose_mg is not None and session.ended_at is None:
-        raise InputError("ended_at", None, "the end time recorded before a dosed session is signed")
     with transaction.atomic():
+        _lock(session)
+        facts, _ = _ask(session, "sign", "")
         before = snapshot(session, SIGN_FIELDS)
         session.status = SessionStatus.SIGNED
-        session.signed_at = timezone.now()
+        session.signed_at = facts.now
         session.signed_by = actor
         save_versioned(session, expected_version, ["status", "signed_at", "signed_by"])
         if session.planned_id is not None and session.dose_mg is not None:
@@ -671,6 +813,8 @@ def withdraw_row(
     if row.session_id != session.pk:
         raise InputError("row", str(row.uuid), "a row of this session")
     with transaction.atomic():
+        _lock(session)
+        _, text = _ask(session, "withdraw", text)
         before = snapshot(row, ["withdrawn"])
         type(row).objects.filter(pk=row.pk).update(withdrawn=True)
         row.withdrawn = True
