@@ -67,6 +67,13 @@ def _dose(args: argparse.Namespace) -> Output:
         dose_mg=_float("dose_mg", args.dose_mg),
         concentration_mg_per_ml=_float("concentration_mg_per_ml", args.concentration_mg_per_ml),
         override_reason=args.override_reason,
+        session_number=_int("session_number", args.session_number),
+        previous_doses_mg=(
+            ()
+            if args.previous_doses is None
+            else parse_number_list("previous_doses_mg", args.previous_doses)
+        ),
+        age_years=_float("age_years", args.age_years),
     )
     lines = [
         f"{result.protocol}: {result.dose_mg:g} mg ({result.dose_mg_per_kg:g} mg/kg "
@@ -82,6 +89,18 @@ def _dose(args: argparse.Namespace) -> Output:
         lines.append(f"rate: {result.rate_mg_per_h:g} mg/h")
     if result.rate_ml_per_h is not None:
         lines.append(f"rate: {result.rate_ml_per_h:g} mL/h")
+    if result.override:
+        lines.append(
+            f"override: {result.override_reason} (requires the {result.requires_role}'s role)"
+        )
+    if result.session_number is not None:
+        lines.append(f"session: {result.session_number}")
+    ceiling = (
+        f"{result.ceiling_mg_per_kg:g} mg/kg, at most {result.ceiling_mg:g} mg"
+        if result.ceiling_mg_per_kg is not None
+        else f"{result.ceiling_mg:g} mg"
+    )
+    lines.append(f"ceiling: {ceiling} (no override passes it)")
     lines += [f"warning: {w}" for w in result.warnings]
     lines.append(f"source: {result.source}")
     return Output(result.to_dict(), "\n".join(lines))
@@ -171,7 +190,13 @@ def register(subparsers: Any) -> None:
     p.add_argument("--dose-mg-per-kg", help="dose in mg/kg instead of a step")
     p.add_argument("--dose-mg", help="dose in mg instead of a step")
     p.add_argument("--concentration-mg-per-ml", help="solution concentration for the volume")
-    p.add_argument("--override-reason", help="reason for a dose above the protocol maximum")
+    p.add_argument(
+        "--override-reason",
+        help="reason for a dose above the protocol maximum (never passes the ceiling)",
+    )
+    p.add_argument("--session-number", help="session of the course, 1 = first (session rules)")
+    p.add_argument("--previous-doses", help="earlier doses of this course in mg, e.g. 56,56")
+    p.add_argument("--age-years", help="patient's age in years (age-based starting dose)")
 
     p = add_command(subparsers, "schedule", "planned sessions of a protocol", _schedule)
     p.add_argument("--protocol", required=True, help="protocol id")

@@ -63,6 +63,67 @@ def test_dose_above_max_needs_an_override(capsys: pytest.CaptureFixture[str]) ->
     assert json.loads(out)["override"] is True
 
 
+def test_dose_override_reason_never_passes_the_ceiling(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # Fava 2020 (PMC6447473): arms 0.1, 0.2, 0.5, 1.0 mg/kg; 3500 mg at 70 kg is 50 mg/kg.
+    args = ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--dose-mg", "3500"]
+    code, out, err = _run(capsys, *args, "--override-reason", "typo test", "--json")
+    assert code == 2 and out == ""
+    assert "error" in err and "50" in err and "1 mg/kg" in err and "Fava 2020" in err
+
+
+def test_dose_override_within_the_ceiling_says_the_prescriber_role(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    args = ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--dose-mg-per-kg", "0.9"]
+    code, out, _ = _run(capsys, *args, "--override-reason", "partial response", "--json")
+    assert code == 0
+    data = json.loads(out)
+    assert data["override"] is True and data["requires_role"] == "prescriber"
+    assert data["ceiling_mg_per_kg"] == pytest.approx(1.0, abs=1e-9)
+    code, out, _ = _run(capsys, *args, "--override-reason", "partial response")
+    assert "requires the prescriber's role" in out and "ceiling: 1 mg/kg" in out
+
+
+@pytest.mark.parametrize("conc", ["0.0001", "1e-308"])
+def test_dose_refuses_an_implausible_concentration(
+    capsys: pytest.CaptureFixture[str], conc: str
+) -> None:
+    args = ["dose", "--protocol", "iv-racemic", "--weight-kg", "70"]
+    code, out, err = _run(capsys, *args, "--concentration-mg-per-ml", conc, "--json")
+    assert code == 2 and out == ""
+    assert "concentration_mg_per_ml" in err and "0.1 to 100 mg/mL" in err
+
+
+def test_dose_applies_the_esketamine_first_session_rule(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # HCP page quoting the US PI: "The Day 1 starting dose of SPRAVATO is 56 mg (2 devices)."
+    esk = ["dose", "--protocol", "esketamine-trd", "--weight-kg", "70"]
+    code, out, err = _run(capsys, *esk, "--dose-mg", "84", "--session-number", "1", "--json")
+    assert code == 2 and out == "" and "session 1" in err and "56 mg" in err
+    # US PI via the HCP page: 84 mg "taken only after an initial starting dose of 56 mg".
+    code, out, _ = _run(
+        capsys, *esk, "--dose-mg", "84", "--session-number", "2", "--previous-doses", "56", "--json"
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert data["dose_mg"] == pytest.approx(84, abs=1e-9) and data["session_number"] == 2
+    code, out, err = _run(capsys, *esk, "--dose-mg", "84", "--session-number", "2")
+    assert code == 2 and "only after a 56 mg dose" in err
+
+
+def test_dose_applies_the_age_based_start(capsys: pytest.CaptureFixture[str]) -> None:
+    # EU SmPC 4.2 Table 2, adults >= 65 years: "Starting day 1 dose: 28 mg".
+    esk = ["dose", "--protocol", "esketamine-trd", "--weight-kg", "70", "--dose-mg", "28"]
+    code, out, _ = _run(capsys, *esk, "--session-number", "1", "--age-years", "65", "--json")
+    assert code == 0
+    assert json.loads(out)["devices"] == 1
+    code, out, err = _run(capsys, *esk, "--session-number", "1", "--age-years", "40")
+    assert code == 2 and out == "" and "28 mg from age 65" in err
+
+
 @pytest.mark.parametrize(
     "argv",
     [
@@ -71,6 +132,10 @@ def test_dose_above_max_needs_an_override(capsys: pytest.CaptureFixture[str]) ->
         ["dose", "--protocol", "iv-racemic", "--weight-kg", "seventy"],
         ["dose", "--protocol", "iv-magic", "--weight-kg", "70"],
         ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--step", "x"],
+        ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--session-number", "0"],
+        ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--session-number", "one"],
+        ["dose", "--protocol", "iv-racemic", "--weight-kg", "70", "--age-years", "old"],
+        ["dose", "--protocol", "esketamine-trd", "--weight-kg", "70", "--previous-doses", "56,,"],
         ["schedule", "--protocol", "iv-racemic", "--start", "2026-13-01"],
         ["schedule", "--protocol", "iv-racemic", "--start", "2026-01-05", "--closed", "soon"],
         ["escalation", "--protocol", "iv-racemic", "--baseline", "0", "--scores", "1"],

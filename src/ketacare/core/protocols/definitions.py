@@ -99,6 +99,24 @@ class MissedSessionRule:
 
 
 @dataclass(frozen=True)
+class AgeStart:
+    """A label's starting dose for patients of at least ``min_age_years`` (session 1 only)."""
+
+    min_age_years: float
+    dose_mg: float
+    source: str
+
+
+@dataclass(frozen=True)
+class RequiresPrevious:
+    """``dose_mg`` may be given only after ``previous_dose_mg`` earlier in the same course."""
+
+    dose_mg: float
+    previous_dose_mg: float
+    source: str
+
+
+@dataclass(frozen=True)
 class Protocol:
     """A route protocol with its published source (see docs/protocols.md)."""
 
@@ -118,9 +136,16 @@ class Protocol:
     filename: str
     max_dose_mg_per_kg: float | None = None
     max_dose_mg: float | None = None
+    ceiling_mg_per_kg: float | None = None
+    ceiling_mg: float | None = None
+    ceiling_source: str = ""
+    ceiling_mg_source: str = ""
     duration_min: float | None = None
     administration_min: float | None = None
     first_dose_mg: float | None = None
+    first_dose_source: str = ""
+    age_start: tuple[AgeStart, ...] = field(default=())
+    requires_previous: tuple[RequiresPrevious, ...] = field(default=())
     device_mg: float | None = None
     dose_increment_mg: float | None = None
     minutes_between_devices: float | None = None
@@ -155,6 +180,8 @@ class Protocol:
             raise DefinitionError(f, "a mg protocol needs max_dose_mg")
         if self.steps[-1] > maximum:
             raise DefinitionError(f, "a step is above the protocol maximum")
+        self._check_ceiling()
+        self._check_session_rules()
         if not self.phases:
             raise DefinitionError(f, "a protocol needs at least one phase")
         ids = [p.id for p in self.phases]
@@ -166,7 +193,11 @@ class Protocol:
         if any(p.open_ended for p in self.phases[:-1]):
             raise DefinitionError(f, "only the last phase may be open-ended")
         if self.device_mg is not None:
-            for dose in (*self.steps, maximum):
+            extra = [r.dose_mg for r in self.requires_previous]
+            extra += [a.dose_mg for a in self.age_start]
+            if self.first_dose_mg is not None:
+                extra.append(self.first_dose_mg)
+            for dose in (*self.steps, maximum, self.ceiling, *extra):
                 if dose % self.device_mg:
                     raise DefinitionError(f, f"dose {dose} is not a whole number of devices")
         for rule in self.missed_session:
@@ -178,6 +209,48 @@ class Protocol:
             n, days = self.max_sessions_in_days
             if n < 1 or days < 1:
                 raise DefinitionError(f, "max_sessions_in_days must be two integers >= 1")
+
+    def _check_ceiling(self) -> None:
+        f = self.filename
+        if not self.ceiling_source:
+            raise DefinitionError(f, "a protocol needs a ceiling_source (why the ceiling holds)")
+        if self.ceiling_mg is None or not math.isfinite(self.ceiling_mg) or self.ceiling_mg <= 0:
+            raise DefinitionError(f, "a protocol needs ceiling_mg, an absolute mg cap above 0")
+        if self.dose_unit == "mg/kg":
+            per_kg = self.ceiling_mg_per_kg
+            if per_kg is None or not math.isfinite(per_kg):
+                raise DefinitionError(f, "a mg/kg protocol needs ceiling_mg_per_kg")
+            if per_kg < self.max_dose:
+                raise DefinitionError(f, "ceiling_mg_per_kg is below the protocol maximum")
+            if not self.ceiling_mg_source:
+                raise DefinitionError(f, "a mg/kg protocol needs ceiling_mg_source for its mg cap")
+        else:
+            if self.ceiling_mg_per_kg is not None:
+                raise DefinitionError(f, "a mg protocol has no ceiling_mg_per_kg (use ceiling_mg)")
+            if self.ceiling_mg < self.max_dose:
+                raise DefinitionError(f, "ceiling_mg is below the protocol maximum")
+
+    def _check_session_rules(self) -> None:
+        f = self.filename
+        if (self.age_start or self.requires_previous) and self.dose_unit != "mg":
+            raise DefinitionError(f, "age_start and requires_previous are for mg protocols")
+        if self.first_dose_mg is not None and not self.first_dose_source:
+            raise DefinitionError(f, "first_dose_mg needs a first_dose_source")
+        for rule in self.age_start:
+            if not 0 < rule.min_age_years < 130 or rule.dose_mg <= 0 or not rule.source:
+                raise DefinitionError(f, f"age_start rule not understood: {rule}")
+            if rule.dose_mg > self.max_dose:
+                raise DefinitionError(f, f"age_start dose {rule.dose_mg:g} mg is above the maximum")
+        for req in self.requires_previous:
+            if req.dose_mg <= 0 or req.previous_dose_mg <= 0 or not req.source:
+                raise DefinitionError(f, f"requires_previous rule not understood: {req}")
+
+    @property
+    def ceiling(self) -> float:
+        """The absolute ceiling in the protocol's own unit: no override passes it."""
+        value = self.ceiling_mg_per_kg if self.dose_unit == "mg/kg" else self.ceiling_mg
+        assert value is not None  # checked in __post_init__
+        return value
 
     @property
     def max_dose(self) -> float:
@@ -208,6 +281,19 @@ class Protocol:
             "steps": list(self.steps),
             "max_dose_mg_per_kg": self.max_dose_mg_per_kg,
             "max_dose_mg": self.max_dose_mg,
+            "ceiling_mg_per_kg": self.ceiling_mg_per_kg,
+            "ceiling_mg": self.ceiling_mg,
+            "ceiling_source": self.ceiling_source,
+            "ceiling_mg_source": self.ceiling_mg_source or None,
+            "first_dose_mg": self.first_dose_mg,
+            "age_start": [
+                {"min_age_years": a.min_age_years, "dose_mg": a.dose_mg, "source": a.source}
+                for a in self.age_start
+            ],
+            "requires_previous": [
+                {"dose_mg": r.dose_mg, "previous_dose_mg": r.previous_dose_mg, "source": r.source}
+                for r in self.requires_previous
+            ],
             "duration_min": self.duration_min,
             "phases": [
                 {
@@ -238,9 +324,16 @@ _PROTOCOL_KEYS = {
     "steps",
     "max_dose_mg_per_kg",
     "max_dose_mg",
+    "ceiling_mg_per_kg",
+    "ceiling_mg",
+    "ceiling_source",
+    "ceiling_mg_source",
     "duration_min",
     "administration_min",
     "first_dose_mg",
+    "first_dose_source",
+    "age_start",
+    "requires_previous",
     "device_mg",
     "dose_increment_mg",
     "minutes_between_devices",
@@ -289,6 +382,22 @@ def protocol_from_toml(filename: str, raw: dict[str, Any]) -> Protocol:
             **esc,
         )
         missed = tuple(MissedSessionRule(**m) for m in raw.get("missed_session", []))
+        age_start = tuple(
+            AgeStart(
+                min_age_years=float(a["min_age_years"]),
+                dose_mg=float(a["dose_mg"]),
+                source=str(a["source"]),
+            )
+            for a in raw.get("age_start", [])
+        )
+        requires_previous = tuple(
+            RequiresPrevious(
+                dose_mg=float(r["dose_mg"]),
+                previous_dose_mg=float(r["previous_dose_mg"]),
+                source=str(r["source"]),
+            )
+            for r in raw.get("requires_previous", [])
+        )
         window = raw.get("max_sessions_in_days")
         return Protocol(
             id=str(raw["id"]),
@@ -307,9 +416,16 @@ def protocol_from_toml(filename: str, raw: dict[str, Any]) -> Protocol:
             filename=filename,
             max_dose_mg_per_kg=_float_or_none(raw, "max_dose_mg_per_kg"),
             max_dose_mg=_float_or_none(raw, "max_dose_mg"),
+            ceiling_mg_per_kg=_float_or_none(raw, "ceiling_mg_per_kg"),
+            ceiling_mg=_float_or_none(raw, "ceiling_mg"),
+            ceiling_source=str(raw.get("ceiling_source", "")),
+            ceiling_mg_source=str(raw.get("ceiling_mg_source", "")),
             duration_min=_float_or_none(raw, "duration_min"),
             administration_min=_float_or_none(raw, "administration_min"),
             first_dose_mg=_float_or_none(raw, "first_dose_mg"),
+            first_dose_source=str(raw.get("first_dose_source", "")),
+            age_start=age_start,
+            requires_previous=requires_previous,
             device_mg=_float_or_none(raw, "device_mg"),
             dose_increment_mg=_float_or_none(raw, "dose_increment_mg"),
             minutes_between_devices=_float_or_none(raw, "minutes_between_devices"),
