@@ -65,3 +65,10 @@ def test_a_malformed_trd_rule_raises_definition_error() -> None:
     assert "trd.toml" in str(exc.value)
     with pytest.raises(DefinitionError):
         TRDRule(2, ("sideways",), "S", "Q", "trd.toml")
+
+
+def test_a_question_may_carry_a_quote_but_not_an_empty_one() -> None:
+    assert _question(quote="the label's words").quote == "the label's words"
+    with pytest.raises(DefinitionError) as exc:
+        _question(quote="  ")
+    assert "quote" in str(exc.value)

@@ -32,16 +32,66 @@ def test_the_esketamine_label_contraindications_are_all_asked() -> None:
     } <= ids
 
 
-def test_triage_contraindications_apply_to_every_drug() -> None:
-    # intake.icu: "obvious contraindications (uncontrolled hypertension, active psychosis,
-    # active SUD). Flag all of these for clinical review."
-    for drug in ("racemic", "esketamine", "arketamine"):
-        ids = {q.id for q in list_questions(drug)}
-        assert {
-            "uncontrolled_hypertension",
-            "active_psychosis",
-            "active_substance_use_disorder",
-        } <= ids
+def test_the_racemic_label_contraindications_are_asked_on_every_racemic_route() -> None:
+    # ketamine hydrochloride injection label §4: "In patients for whom a significant elevation of
+    # blood pressure would be a serious hazard." "Known hypersensitivity to ketamine or to any
+    # excipient."
+    for route in ("iv", "im", "sc", "in", "po", "sl"):
+        ids = {q.id for q in list_questions("racemic", route) if q.kind == "contraindication"}
+        assert {"bp_rise_serious_hazard", "ketamine_hypersensitivity"} <= ids, route
+    assert "KETALAR" in {q.id: q for q in questions()}["bp_rise_serious_hazard"].source
+
+
+def test_consensus_items_apply_to_racemic_ketamine_and_say_they_are_secondary() -> None:
+    # Sanacora 2017 patient-selection items, known only from KetaCare's reference summary
+    ids = {q.id for q in list_questions("racemic", "iv")}
+    consensus = {
+        "uncontrolled_hypertension",
+        "unstable_cardiovascular_disease",
+        "pregnancy",
+        "active_psychosis",
+        "psychosis_history",
+        "active_substance_use_disorder",
+        "raised_intracranial_pressure",
+        "raised_intraocular_pressure",
+    }
+    assert consensus <= ids
+    by_id = {q.id: q for q in questions()}
+    for qid in consensus:
+        assert "Sanacora" in by_id[qid].source, qid
+        assert "secondary source" in by_id[qid].source, qid
+
+
+def test_an_iv_racemic_screen_reports_pregnancy_and_a_history_of_psychosis() -> None:
+    answers = _all_no("racemic", "iv") | {"pregnancy": True, "psychosis_history": True}
+    result = screen_contraindications(answers, drug="racemic", route="iv")
+    assert not result.eligible
+    assert [f.id for f in result.contraindications] == ["pregnancy"]
+    assert [f.id for f in result.cautions] == ["psychosis_history"]
+    assert "Pregnant" in result.reason and "History of psychosis" in result.reason
+    assert "No contraindication" not in result.reason
+
+
+def test_a_caution_is_named_in_the_reason_even_beside_a_contraindication() -> None:
+    answers = _all_no("esketamine", "in") | {"arteriovenous_malformation": True, "maoi": True}
+    result = screen_contraindications(answers, drug="esketamine", route="in")
+    assert "Arteriovenous malformation" in result.reason
+    assert "1 caution(s) to review: Takes a monoamine oxidase inhibitor (MAOI)." in result.reason
+
+
+def test_no_question_cites_a_blog_except_as_a_marked_secondary_source() -> None:
+    blogs = ("intake.icu", "osmind.org", "120ty.net", "usmedicine.com", "mdedge", "droracle")
+    for q in questions():
+        if any(b in q.source for b in blogs):
+            assert "secondary source" in q.source, q.id
+    assert not any(
+        b in q.source for q in questions() for b in ("intake.icu", "120ty", "usmedicine", "mdedge")
+    )
+
+
+def test_esketamine_interaction_questions_keep_the_ids_the_rems_form_reads() -> None:
+    ids = {q.id for q in list_questions("esketamine", "in")}
+    assert {"cns_depressants", "psychostimulants", "maoi"} <= ids
 
 
 def test_oktos_exclusions_apply_to_oral_racemic_only() -> None:
@@ -61,11 +111,12 @@ def test_a_contraindication_makes_the_patient_not_eligible_with_its_source() -> 
     result = screen_contraindications(answers, drug="esketamine", route="in")
     assert not result.eligible
     assert [f.id for f in result.contraindications] == ["arteriovenous_malformation"]
-    assert "Spravato" in result.contraindications[0].source
+    assert "SPRAVATO" in result.contraindications[0].source
 
 
 def test_a_caution_is_reported_without_changing_eligibility() -> None:
-    # Spravato label: "psychostimulants and MAOIs raise BP"
+    # Spravato Medication Guide: "Especially tell your healthcare provider if you take ...
+    # psychostimulants, or monoamine oxidase inhibitors (MAOIs)"
     answers = _all_no("esketamine", "in") | {"maoi": True}
     result = screen_contraindications(answers, drug="esketamine", route="in")
     assert result.eligible
@@ -75,7 +126,7 @@ def test_a_caution_is_reported_without_changing_eligibility() -> None:
 def test_unanswered_contraindication_questions_leave_the_screen_incomplete() -> None:
     result = screen_contraindications({}, drug="racemic", route="iv")
     assert not result.eligible
-    assert "uncontrolled_hypertension" in result.unanswered
+    assert "bp_rise_serious_hazard" in result.unanswered
 
 
 def test_answers_to_questions_of_another_drug_are_listed_as_not_applicable() -> None:

@@ -53,6 +53,7 @@ class Question:
     routes: tuple[str, ...] | None
     source: str
     file: str
+    quote: str | None = None
 
     def __post_init__(self) -> None:
         where = f"{self.file} [{self.id}]"
@@ -62,6 +63,8 @@ class Question:
             value = getattr(self, name)
             if not isinstance(value, str) or not value.strip():
                 raise DefinitionError(where, f"{name} must be non-empty text")
+        if self.quote is not None and (not isinstance(self.quote, str) or not self.quote.strip()):
+            raise DefinitionError(where, "quote, when given, must be non-empty text")
         if not self.drugs or any(d not in DRUGS for d in self.drugs):
             raise DefinitionError(where, f"drugs must be a non-empty list of {', '.join(DRUGS)}")
         if self.routes is not None and (
@@ -83,6 +86,7 @@ class Question:
             "drugs": list(self.drugs),
             "routes": None if self.routes is None else list(self.routes),
             "source": self.source,
+            "quote": self.quote,
         }
 
 
@@ -125,10 +129,11 @@ def questions() -> tuple[Question, ...]:
     for qid, table in files[name].items():
         if not isinstance(table, dict):
             raise DefinitionError(name, f"{qid!r} must be a table")
-        unknown = set(table) - {"kind", "label", "reason", "drugs", "routes", "source"}
+        unknown = set(table) - {"kind", "label", "reason", "drugs", "routes", "source", "quote"}
         if unknown:
             raise DefinitionError(name, f"[{qid}] unknown keys: {', '.join(sorted(unknown))}")
         routes = table.get("routes")
+        quote = table.get("quote")
         out.append(
             Question(
                 id=qid,
@@ -139,6 +144,7 @@ def questions() -> tuple[Question, ...]:
                 routes=None if routes is None else _str_list(name, routes, "routes"),
                 source=_text(name, table, "source"),
                 file=name,
+                quote=None if quote is None else _text(name, table, "quote"),
             )
         )
     return tuple(out)

@@ -109,9 +109,11 @@ def screen_contraindications(
             unanswered
         )
     else:
-        reason = "No contraindication reported" + (
-            f"; {len(cautions)} caution(s) to review." if cautions else "."
-        )
+        reason = "No contraindication reported."
+    if cautions:
+        # Cautions are named whatever the verdict, so a contraindication never hides them.
+        reason += f" {len(cautions)} caution(s) to review: " + "; ".join(f.label for f in cautions)
+        reason += "."
     return ScreenResult(
         drug=drug,
         route=route,
