@@ -100,11 +100,48 @@ def client_for() -> Callable[[User | None], Client]:
     return make
 
 
+def clear_screen(
+    patient: Any, by: User, *, drug: str | None = None, route: str | None = None
+) -> Any:
+    """A contraindication screen with every applicable question answered no, stored directly
+    (test data): the patient is eligible for ``drug`` (every drug when None)."""
+    from ketacare.core import intake as core_intake
+    from ketacare.web.patients.models import ContraindicationScreen
+
+    answers = {q.id: False for q in core_intake.list_questions(drug, route)}
+    result = core_intake.screen_contraindications(answers, drug=drug, route=route)
+    return ContraindicationScreen.objects.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        drug=drug or "",
+        route=route or "",
+        answers=answers,
+        result=result.to_dict(),
+        eligible=result.eligible,
+        screened_by=by,
+    )
+
+
+def consent_for(course: Any, by: User) -> Any:
+    """Consent to the course's series, given on its start date (test data)."""
+    from ketacare.web.patients.models import Consent
+
+    return Consent.objects.create(
+        clinic_id=course.clinic_id,
+        patient_id=course.patient_id,
+        course=course,
+        given_on=course.start_date,
+        scope=f"{course.drug} by the {course.route} route",
+        recorded_by=by,
+    )
+
+
 @pytest.fixture
-def patient(clinic: Clinic) -> Any:
+def patient(clinic: Clinic, people: dict[str, User]) -> Any:
+    """Alex Marlowe, with a clear contraindication screen for every drug on file."""
     from ketacare.web.patients.models import Patient
 
-    return Patient.objects.create(
+    made = Patient.objects.create(
         clinic=clinic,
         record_number="N-0001",
         given_name="Alex",
@@ -112,6 +149,8 @@ def patient(clinic: Clinic) -> Any:
         date_of_birth=dt.date(1980, 5, 17),
         sex="female",
     )
+    clear_screen(made, people["nurse"])
+    return made
 
 
 @pytest.fixture
@@ -332,6 +371,7 @@ def evidence_cohort(people: dict[str, User]) -> dict[str, Any]:
             family_name=f"Member{n}",
             date_of_birth=dt.date(1980, 1, 1),
         )
+        clear_screen(patient, prescriber)
         c = course_services.start_course(
             prescriber, patient, protocol_id=protocol_id, start_date=start, weight_kg=70.0
         )
@@ -367,30 +407,36 @@ def evidence_cohort(people: dict[str, User]) -> dict[str, Any]:
 
 @pytest.fixture
 def iv_course(patient: Any, prescriber: User) -> Any:
-    """An IV racemic course planned by the core (70 kg)."""
+    """An IV racemic course planned by the core (70 kg), with consent on file."""
     from ketacare.web.courses.services import start_course
 
-    return start_course(
+    course = start_course(
         prescriber,
         patient,
         protocol_id="iv-racemic",
         start_date=dt.date(2026, 1, 5),
         weight_kg=70.0,
+        concurrent_reason="test: a second course beside esk_course",
     )
+    consent_for(course, prescriber)
+    return course
 
 
 @pytest.fixture
 def esk_course(patient: Any, prescriber: User) -> Any:
-    """An esketamine nasal-spray course planned by the core."""
+    """An esketamine nasal-spray course planned by the core, with consent on file."""
     from ketacare.web.courses.services import start_course
 
-    return start_course(
+    course = start_course(
         prescriber,
         patient,
         protocol_id="esketamine-trd",
         start_date=dt.date(2026, 1, 5),
         weight_kg=70.0,
+        concurrent_reason="test: a second course beside iv_course",
     )
+    consent_for(course, prescriber)
+    return course
 
 
 @pytest.fixture
@@ -405,3 +451,86 @@ def esk_session(esk_course: Any, nurse: User) -> Any:
     from ketacare.web.treatments.services import open_session
 
     return open_session(nurse, esk_course, planned=esk_course.planned_sessions.first(), chair=2)
+
+
+def run_to_signable(session: Any, user: Any, *, minutes_ago: int = 180) -> Any:
+    """Run ``session`` through the services as at the chair, in the past, up to the point where
+    the core allows signing: checklist, dose, times, the monitoring schedule's BP readings,
+    MOAA/S and CADSS (esketamine), the discharge assessment and the end time."""
+    from django.utils import timezone
+
+    from ketacare.core import safety as core_safety
+    from ketacare.web.treatments import services
+
+    now = timezone.now()
+    start = now - dt.timedelta(minutes=minutes_ago)
+    esk = session.course.drug == "esketamine"
+    services.record_checklist(
+        user,
+        session,
+        systolic=122,
+        diastolic=78,
+        fasting_hours=3,
+        liquids_minutes=60 if esk else None,
+        ride_home=True,
+        rems_enrolled=True if esk else None,
+        at=start - dt.timedelta(minutes=10),
+        expected_version=session.version,
+    )
+    services.set_dose(user, session, expected_version=session.version)
+    services.record_administration(
+        user,
+        session,
+        lot_number="K-1",
+        started_at=start,
+        first_device_at=start + dt.timedelta(minutes=1) if esk else None,
+        expected_version=session.version,
+    )
+    first = start + dt.timedelta(minutes=1) if esk else start
+    minutes = [
+        p.minute
+        for p in core_safety.monitoring_schedule(session.course.drug, session.course.route)
+        if p.minute
+    ]
+    if esk:
+        minutes = [40, 115]
+    for m in minutes:
+        services.add_vitals(
+            user,
+            session,
+            taken_at=first + dt.timedelta(minutes=m),
+            minute=m,
+            systolic=126,
+            diastolic=80,
+            heart_rate=72,
+            spo2=98,
+        )
+    for m in (0, 40, 116) if esk else (0, 40, max(minutes)):
+        if True:
+            at = first + dt.timedelta(minutes=m)
+            services.add_rating(user, session, scale_id="moaas", items=[5], minute=m, taken_at=at)
+            services.add_rating(
+                user, session, scale_id="cadss", items=[0] * 23, minute=m, taken_at=at
+            )
+    last = max(minutes)
+    assessed = first + dt.timedelta(minutes=max(last + 5, 121 if esk else last + 5))
+    services.assess_discharge(
+        user,
+        session,
+        aldrete_items=[2, 2, 2, 2, 2],
+        bp_stable=True,
+        ride_home=True,
+        at=assessed,
+        expected_version=session.version,
+    )
+    services.record_administration(
+        user,
+        session,
+        lot_number="K-1",
+        started_at=start,
+        first_device_at=start + dt.timedelta(minutes=1) if esk else None,
+        ended_at=assessed + dt.timedelta(minutes=1),
+        expected_version=session.version,
+    )
+    session.refresh_from_db()
+    return session

@@ -73,7 +73,7 @@ def test_the_screen_stores_the_cores_result(nurse: Any, patient: Any, client_for
         {"drug": "esketamine", "route": "in", "q_active_psychosis": "yes", "q_ptsd": "no"},
     )
     assert response.status_code == 302
-    screen = ContraindicationScreen.objects.get()
+    screen = ContraindicationScreen.objects.latest("screened_at", "id")
     expected = core_intake.screen_contraindications(
         {"active_psychosis": True, "ptsd": False}, drug="esketamine", route="in"
     )

@@ -27,6 +27,7 @@ def _dosed_esketamine(session: Any, user: Any) -> Any:
         liquids_minutes=45,
         ride_home=True,
         rems_enrolled=True,
+        at=FIRST_DEVICE - dt.timedelta(minutes=15),
         expected_version=session.version,
     )
     services.set_dose(user, session, expected_version=session.version)
@@ -56,7 +57,13 @@ def test_the_observation_timer_is_anchored_at_the_first_device(
 
 def test_an_end_before_the_start_is_refused(iv_session: Any, nurse: Any, client_for: Any) -> None:
     services.record_checklist(
-        nurse, iv_session, systolic=120, diastolic=80, ride_home=True, expected_version=1
+        nurse,
+        iv_session,
+        systolic=120,
+        diastolic=80,
+        ride_home=True,
+        at=FIRST_DEVICE - dt.timedelta(minutes=15),
+        expected_version=1,
     )
     services.set_dose(nurse, iv_session, expected_version=iv_session.version)
     response = client_for(nurse).post(
@@ -116,7 +123,13 @@ def test_the_discharge_form_scores_the_aldrete_through_the_core(
     iv_session: Any, nurse: Any, client_for: Any
 ) -> None:
     services.record_checklist(
-        nurse, iv_session, systolic=120, diastolic=80, ride_home=True, expected_version=1
+        nurse,
+        iv_session,
+        systolic=120,
+        diastolic=80,
+        ride_home=True,
+        at=dt.datetime.now(dt.UTC) - dt.timedelta(minutes=110),
+        expected_version=1,
     )
     services.set_dose(nurse, iv_session, expected_version=iv_session.version)
     services.record_administration(

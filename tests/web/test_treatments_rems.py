@@ -153,12 +153,19 @@ def test_concomitant_medicines_come_from_the_latest_intake_screen(
     assert "From the intake screen of 2026-01-02." in _rows(response)["psychostimulants"]["note"]
 
 
+def _given_on(session: Any, day: dt.date) -> None:
+    """Test data: the session was given on ``day`` (the fixture opens it today)."""
+    type(session).objects.filter(pk=session.pk).update(date=day)
+    session.refresh_from_db()
+
+
 def test_cns_depressants_on_the_screen_leave_benzodiazepines_blank_for_staff(
     esk_session: Any, nurse: Any, prescriber: Any
 ) -> None:
     from ketacare.web.patients.intake import record_screen
     from ketacare.web.patients.models import ContraindicationScreen
 
+    _given_on(esk_session, dt.date(2026, 1, 5))
     screen = record_screen(
         prescriber,
         esk_session.patient,
@@ -176,6 +183,7 @@ def test_cns_depressants_on_the_screen_leave_benzodiazepines_blank_for_staff(
 def test_a_screen_after_the_session_is_not_used(esk_session: Any, prescriber: Any) -> None:
     from ketacare.web.patients.intake import record_screen
 
+    _given_on(esk_session, dt.date(2026, 1, 5))
     record_screen(  # screened today, after the session of 2026-01-05
         prescriber, esk_session.patient, answers={"maoi": True}, drug="esketamine", route="in"
     )

@@ -27,6 +27,8 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
+from ketacare.core import protocols as core_protocols
+
 SEED = 20260105
 CLINIC_NAME = "KetaCare Demo Clinic"
 PASSWORD = "ketacare-demo"
@@ -214,6 +216,13 @@ def _patients(
         start = today - dt.timedelta(days=rng.randrange(0, 180))
         while start.weekday() >= 5:
             start -= dt.timedelta(days=1)
+        protocol = core_protocols.get_protocol(protocol_id)
+        screen = {q.id: False for q in list_questions(protocol.drug, protocol.route)}
+        if "bipolar_disorder" in screen:
+            screen["bipolar_disorder"] = rng.random() < 0.1
+        intake.record_screen(
+            nurse, patient, answers=screen, drug=protocol.drug, route=protocol.route
+        )
         course = course_services.start_course(
             prescriber,
             patient,
@@ -221,10 +230,6 @@ def _patients(
             start_date=start,
             weight_kg=float(rng.randrange(50, 110)),
         )
-        screen = {q.id: False for q in list_questions(course.drug, course.route)}
-        if "bipolar_disorder" in screen:
-            screen["bipolar_disorder"] = rng.random() < 0.1
-        intake.record_screen(nurse, patient, answers=screen, drug=course.drug, route=course.route)
         intake.record_consent(
             prescriber,
             patient,

@@ -84,7 +84,9 @@ def _eligibility_blocker(f: CourseFacts) -> Problem | None:
         "incomplete": "The contraindication screen is incomplete.",
         "contraindicated": "The contraindication screen reports a contraindication.",
     }.get(f.eligibility, f"The screen's status is {f.eligibility}.")
-    detail = f" {f.eligibility_reason}" if f.eligibility_reason else ""
+    detail = (
+        f" {f.eligibility_reason}" if f.eligibility_reason and f.eligibility != "missing" else ""
+    )
     return Problem(
         "screen",
         words + detail + " Complete the screen, or a prescriber records an override with a reason.",

@@ -285,7 +285,11 @@ def _dose_blockers(f: SessionFacts) -> list[Problem]:
             "incomplete": "The contraindication screen is incomplete.",
             "contraindicated": "The contraindication screen reports a contraindication.",
         }.get(f.eligibility, f"The screen's status is {f.eligibility}.")
-        detail = f" {f.eligibility_reason}" if f.eligibility_reason else ""
+        detail = (
+            f" {f.eligibility_reason}"
+            if f.eligibility_reason and f.eligibility != "missing"
+            else ""
+        )
         out.append(
             Problem(
                 "screen",
@@ -649,8 +653,8 @@ def session_state(f: SessionFacts) -> SessionState:
         admin.append(
             Problem(
                 "dose",
-                "The pre-dose gates changed after the dose was recorded: record the dose again "
-                "once the gates allow it.",
+                "The pre-dose gates changed after the dose was recorded: the dose must be "
+                "re-confirmed (record it again once the gates allow it).",
                 "core.safety.evaluate_gates",
                 "not_cleared",
             )

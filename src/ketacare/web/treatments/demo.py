@@ -197,6 +197,7 @@ def _seed_batch(
             date=p.date,
             chair=chair,
             weight_kg=course.weight_kg,
+            checklist_at=start - dt.timedelta(minutes=10),
             systolic=sbp,
             diastolic=dbp,
             fasting_hours=3,

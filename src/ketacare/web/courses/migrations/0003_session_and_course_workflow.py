@@ -6,26 +6,36 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('courses', '0002_initial'),
+        ("courses", "0002_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='course',
-            name='concurrent_reason',
-            field=models.TextField(blank=True, help_text="a prescriber's reason for a second concurrent active course"),
+            model_name="course",
+            name="concurrent_reason",
+            field=models.TextField(
+                blank=True, help_text="a prescriber's reason for a second concurrent active course"
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='eligibility_override_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="course",
+            name="eligibility_override_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='course',
-            name='eligibility_override_reason',
-            field=models.TextField(blank=True, help_text="a prescriber's reason to start despite the contraindication screen"),
+            model_name="course",
+            name="eligibility_override_reason",
+            field=models.TextField(
+                blank=True,
+                help_text="a prescriber's reason to start despite the contraindication screen",
+            ),
         ),
     ]

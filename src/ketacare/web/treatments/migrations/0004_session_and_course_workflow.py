@@ -6,41 +6,56 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('treatments', '0003_nasal_medicine_and_dose_cleared'),
+        ("treatments", "0003_nasal_medicine_and_dose_cleared"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='treatmentsession',
-            name='checklist_at',
-            field=models.DateTimeField(blank=True, help_text='when the pre-dose checklist was done', null=True),
+            model_name="treatmentsession",
+            name="checklist_at",
+            field=models.DateTimeField(
+                blank=True, help_text="when the pre-dose checklist was done", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentsession',
-            name='dose_overrides',
-            field=models.JSONField(blank=True, default=list, help_text='every dose recorded above the protocol maximum: dose, reason, who, when (kept when the dose changes again)'),
+            model_name="treatmentsession",
+            name="dose_overrides",
+            field=models.JSONField(
+                blank=True,
+                default=list,
+                help_text="every dose recorded above the protocol maximum: dose, reason, who, when (kept when the dose changes again)",
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentsession',
-            name='early_discharge_at',
+            model_name="treatmentsession",
+            name="early_discharge_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='treatmentsession',
-            name='early_discharge_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="treatmentsession",
+            name="early_discharge_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentsession',
-            name='early_discharge_kind',
-            field=models.CharField(blank=True, help_text="'early' or 'transfer', recorded by a prescriber", max_length=10),
+            model_name="treatmentsession",
+            name="early_discharge_kind",
+            field=models.CharField(
+                blank=True,
+                help_text="'early' or 'transfer', recorded by a prescriber",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='treatmentsession',
-            name='early_discharge_reason',
+            model_name="treatmentsession",
+            name="early_discharge_reason",
             field=models.TextField(blank=True),
         ),
     ]
