@@ -101,6 +101,15 @@ def test_racemic_has_no_rems_gate_and_falls_back_on_alert_limits() -> None:
     assert _gate(high, "blood_pressure").decision == "needs_prescriber"
 
 
+def test_racemic_diastolic_above_100_needs_the_prescriber_citing_the_diastolic_limit() -> None:
+    # no racemic pre-dose cut-off: the gate falls back on the alert limits, whose diastolic is
+    # the ketamine label's "über 180/100 mmHg in Ruhe" (Swiss product information)
+    gate = _gate(evaluate_gates("racemic", "iv", systolic=130, diastolic=114), "blood_pressure")
+    assert gate.decision == "needs_prescriber"
+    assert "diastolic 114 > 100" in gate.reason
+    assert "ch.oddb.org" in gate.source
+
+
 def test_a_clinic_predose_limit_for_racemic_is_used_and_cited_as_clinic_setting() -> None:
     clinic = DEFAULT_THRESHOLDS.with_overrides(
         {"ketamine_predose_systolic_max": 140, "ketamine_predose_diastolic_max": 90}

@@ -3,41 +3,104 @@
 from __future__ import annotations
 
 import dataclasses
+import tomllib
+from importlib import resources
 
 import pytest
 
 from ketacare.core.errors import DefinitionError, InputError
 from ketacare.core.safety import DEFAULT_THRESHOLDS, load_default_thresholds
-from ketacare.core.safety.thresholds import Thresholds, value_fields
+from ketacare.core.safety.thresholds import Thresholds, thresholds_from_data, value_fields
 
 T = DEFAULT_THRESHOLDS
 EXACT = 0  # thresholds are published integers: tolerance 0
 
 
-def test_vital_alert_defaults_match_the_ehr_guide() -> None:
+SWISS_LABEL = "ch.oddb.org/en/gcc/fachinfo/reg/67199"
+
+
+def test_high_bp_alert_limits_are_the_ketamine_labels_180_over_100() -> None:
+    # Swiss product information of a racemic ketamine injection, Contraindications:
+    # "arterielle Hypertonie (systolischer/diastolischer Blutdruck über 180/100 mmHg in Ruhe)"
+    assert T.systolic_high == pytest.approx(180, abs=EXACT)
+    assert T.diastolic_high == pytest.approx(100, abs=EXACT)
+    assert SWISS_LABEL in T.source_of("systolic_high")
+    assert SWISS_LABEL in T.source_of("diastolic_high")
+
+
+def test_the_other_vital_alert_limits_are_the_ehr_guides_and_say_secondary_source() -> None:
     # ketaminesoftware.com "IV Therapy EHR Requirements", example alert thresholds:
     # "SBP > 180 or < 90; HR > 120 or < 50; SpO2 < 92%; RR < 10 or > 25"
-    assert T.systolic_high == pytest.approx(180, abs=EXACT)
     assert T.systolic_low == pytest.approx(90, abs=EXACT)
     assert T.heart_rate_high == pytest.approx(120, abs=EXACT)
     assert T.heart_rate_low == pytest.approx(50, abs=EXACT)
     assert T.spo2_low == pytest.approx(92, abs=EXACT)
     assert T.resp_rate_low == pytest.approx(10, abs=EXACT)
     assert T.resp_rate_high == pytest.approx(25, abs=EXACT)
-    assert "ketaminesoftware.com" in T.source_of("spo2_low")
+    for name in (
+        "systolic_low",
+        "heart_rate_high",
+        "heart_rate_low",
+        "spo2_low",
+        "resp_rate_low",
+        "resp_rate_high",
+    ):
+        assert "ketaminesoftware.com" in T.source_of(name), name
+        assert "secondary source" in T.source_of(name), name
 
 
-def test_unverified_diastolic_and_ketamine_predose_limits_are_off_by_default() -> None:
-    # clinical-protocols.md §3.2: "IV stop thresholds (Sanacora 2017) ... 180/100 ... pre-treatment
-    # BP <= 140/90" is marked (unverified: check the primary source before use): not adopted.
-    assert T.diastolic_high is None
-    assert T.diastolic_low is None
-    assert T.ketamine_predose_systolic_max is None
-    assert T.ketamine_predose_diastolic_max is None
+def test_limits_that_are_off_by_default_say_why_in_their_source() -> None:
+    # no lower diastolic limit and no racemic pre-dose cut-off in the label or paper read
+    for name in (
+        "diastolic_low",
+        "ketamine_predose_systolic_max",
+        "ketamine_predose_diastolic_max",
+    ):
+        assert getattr(T, name) is None, name
+        assert "off by default:" in T.source_of(name), name
+    assert "Sanacora" in T.source_of("ketamine_predose_systolic_max")
+
+
+def test_no_threshold_cites_an_ai_question_and_answer_site() -> None:
+    for name in value_fields():
+        assert "droracle" not in T.source_of(name), name
+
+
+def _data() -> dict[str, dict[str, object]]:
+    text = (
+        resources.files("ketacare.core.safety")
+        .joinpath("data", "thresholds.toml")
+        .read_text(encoding="utf-8")
+    )
+    return tomllib.loads(text)
+
+
+def test_a_limit_switched_off_without_a_reason_is_refused_naming_the_file() -> None:
+    data = _data()
+    data["diastolic_high"] = {
+        "value": "none",
+        "unit": "mmHg",
+        "rule": "alert if diastolic > limit",
+        "source": "none adopted",
+    }
+    with pytest.raises(DefinitionError) as exc:
+        thresholds_from_data(data)
+    assert "thresholds.toml" in str(exc.value) and "[diastolic_high]" in str(exc.value)
+    assert "reason" in str(exc.value)
+    data["diastolic_high"]["reason"] = "a clinic sets it"
+    assert thresholds_from_data(data).diastolic_high is None
+
+
+def test_an_unknown_key_in_a_threshold_table_is_refused() -> None:
+    data = _data()
+    data["spo2_low"] = dict(data["spo2_low"], citation="x")
+    with pytest.raises(DefinitionError) as exc:
+        thresholds_from_data(data)
+    assert "[spo2_low] unknown keys: citation" in str(exc.value)
 
 
 def test_esketamine_predose_bp_is_140_over_90() -> None:
-    # Spravato label §2 (via droracle, secondary source): "If baseline BP is elevated (e.g.
+    # Spravato label §2, known only from a secondary source: "If baseline BP is elevated (e.g.
     # > 140 mmHg systolic or > 90 mmHg diastolic), weigh the risk ... against the benefit"
     assert T.esketamine_predose_systolic_max == pytest.approx(140, abs=EXACT)
     assert T.esketamine_predose_diastolic_max == pytest.approx(90, abs=EXACT)

@@ -14,29 +14,46 @@ def test_values_inside_every_limit_give_no_alert() -> None:
     assert check_vitals(120, 80, 70, 98, 14) == []
 
 
+SWISS_LABEL = "ch.oddb.org/en/gcc/fachinfo/reg/67199"
+EHR_GUIDE = "ketaminesoftware.com"
+
+
 @pytest.mark.parametrize(
-    ("kwargs", "field", "limit"),
+    ("kwargs", "field", "limit", "cited"),
     [
-        # ketaminesoftware.com EHR guide: "SBP > 180 or < 90; HR > 120 or < 50; SpO2 < 92%;
-        # RR < 10 or > 25" (limits are exact: tolerance 0)
-        ({"systolic": 181}, "systolic", 180),
-        ({"systolic": 89}, "systolic", 90),
-        ({"heart_rate": 121}, "heart_rate", 120),
-        ({"heart_rate": 49}, "heart_rate", 50),
-        ({"spo2": 91}, "spo2", 92),
-        ({"resp_rate": 9}, "resp_rate", 10),
-        ({"resp_rate": 26}, "resp_rate", 25),
+        # ketamine label (Swiss product information), Contraindications: "Blutdruck über
+        # 180/100 mmHg in Ruhe", adopted as the alert limits (exact: tolerance 0)
+        ({"systolic": 181}, "systolic", 180, SWISS_LABEL),
+        ({"diastolic": 101, "systolic": 130}, "diastolic", 100, SWISS_LABEL),
+        # ketaminesoftware.com EHR guide (secondary source): "SBP ... < 90; HR > 120 or < 50;
+        # SpO2 < 92%; RR < 10 or > 25"
+        ({"systolic": 89}, "systolic", 90, EHR_GUIDE),
+        ({"heart_rate": 121}, "heart_rate", 120, EHR_GUIDE),
+        ({"heart_rate": 49}, "heart_rate", 50, EHR_GUIDE),
+        ({"spo2": 91}, "spo2", 92, EHR_GUIDE),
+        ({"resp_rate": 9}, "resp_rate", 10, EHR_GUIDE),
+        ({"resp_rate": 26}, "resp_rate", 25, EHR_GUIDE),
     ],
 )
 def test_each_published_limit_alerts_just_beyond_it(
-    kwargs: dict[str, float], field: str, limit: float
+    kwargs: dict[str, float], field: str, limit: float, cited: str
 ) -> None:
     alerts = check_vitals(**kwargs)  # type: ignore[arg-type]
     assert len(alerts) == 1
     assert alerts[0].field == field
     assert alerts[0].limit == pytest.approx(limit, abs=0)
     assert alerts[0].severity == "alert"
-    assert "ketaminesoftware.com" in alerts[0].source
+    assert cited in alerts[0].source
+
+
+def test_a_diastolic_of_114_alerts_by_default() -> None:
+    # Swiss ketamine product information, Contraindications: "arterielle Hypertonie
+    # (systolischer/diastolischer Blutdruck über 180/100 mmHg in Ruhe)": 114 > 100 (tolerance 0)
+    alerts = check_vitals(diastolic=114, systolic=130, heart_rate=80, spo2=98, resp_rate=14)
+    assert [(a.field, a.severity) for a in alerts] == [("diastolic", "alert")]
+    assert alerts[0].limit == pytest.approx(100, abs=0)
+    assert alerts[0].reason == "Diastolic BP 114 mmHg is above 100 mmHg."
+    assert SWISS_LABEL in alerts[0].source
 
 
 @pytest.mark.parametrize(
@@ -49,10 +66,11 @@ def test_each_published_limit_alerts_just_beyond_it(
         {"spo2": 92},
         {"resp_rate": 10},
         {"resp_rate": 25},
+        {"diastolic": 100, "systolic": 130},
     ],
 )
 def test_a_value_equal_to_a_limit_does_not_alert(kwargs: dict[str, float]) -> None:
-    # the guide's rules are strict ("> 180", "< 90", ...)
+    # the rules are strict ("über 180/100", "> 180", "< 90", ...)
     assert check_vitals(**kwargs) == []  # type: ignore[arg-type]
 
 
@@ -65,8 +83,9 @@ def test_a_blood_pressure_more_than_20_percent_from_baseline_warns() -> None:
 
 
 def test_a_clinic_limit_replaces_the_default() -> None:
-    clinic = DEFAULT_THRESHOLDS.with_overrides({"systolic_high": 160, "diastolic_high": 100})
-    alerts = check_vitals(170, 105, thresholds=clinic)
+    # the published diastolic default is 100 now, so the clinic tightens it to 95
+    clinic = DEFAULT_THRESHOLDS.with_overrides({"systolic_high": 160, "diastolic_high": 95})
+    alerts = check_vitals(170, 98, thresholds=clinic)
     assert {a.field for a in alerts} == {"systolic", "diastolic"}
     assert all(a.source.startswith("clinic setting") for a in alerts)
 

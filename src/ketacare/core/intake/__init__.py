@@ -1,4 +1,5 @@
-"""Intake and eligibility: TRD staging and the contraindication/caution screen.
+"""Intake and eligibility: TRD staging, the contraindication/caution screen, and the eligibility
+decision from a patient's history of screens.
 
 Pure functions on plain values; the rules and questions are data files with sources
 (``data/trd.toml``, ``data/contraindications.toml``).
@@ -8,8 +9,10 @@ from __future__ import annotations
 
 from ketacare.core.intake.definitions import TRIAL_RESPONSES, Question, TRDRule, questions, trd_rule
 from ketacare.core.intake.eligibility import (
+    STATUSES,
     Eligibility,
     ScreenRecord,
+    applicable_screen,
     eligibility,
     screen_record_from_result,
 )
@@ -23,6 +26,7 @@ from ketacare.core.intake.trd import STAGES, AntidepressantTrial, TRDStage, trd_
 
 __all__ = [
     "STAGES",
+    "STATUSES",
     "TRIAL_RESPONSES",
     "AntidepressantTrial",
     "Eligibility",
@@ -32,6 +36,7 @@ __all__ = [
     "ScreenResult",
     "TRDRule",
     "TRDStage",
+    "applicable_screen",
     "eligibility",
     "list_questions",
     "questions",

@@ -155,15 +155,22 @@ def _bp_gate(drug: str, sbp: float, dbp: float, t: Thresholds) -> GateDecision:
     if s_max is None and d_max is None:
         # No pre-dose cut-off for this drug: fall back on the vital-sign alert limits.
         outside = []
+        crossed = []
         if t.systolic_high is not None and sbp > t.systolic_high:
             outside.append(f"systolic {sbp:g} > {t.systolic_high:g}")
+            crossed.append("systolic_high")
         if t.systolic_low is not None and sbp < t.systolic_low:
             outside.append(f"systolic {sbp:g} < {t.systolic_low:g}")
+            crossed.append("systolic_low")
         if t.diastolic_high is not None and dbp > t.diastolic_high:
             outside.append(f"diastolic {dbp:g} > {t.diastolic_high:g}")
+            crossed.append("diastolic_high")
         if t.diastolic_low is not None and dbp < t.diastolic_low:
             outside.append(f"diastolic {dbp:g} < {t.diastolic_low:g}")
-        alert_source = t.source_of("systolic_high")
+            crossed.append("diastolic_low")
+        # Cite the limits that were crossed (the high limits when none was).
+        cited = crossed or ["systolic_high", "diastolic_high"]
+        alert_source = "; ".join(dict.fromkeys(t.source_of(n) for n in cited))
         if outside:
             reason = (
                 f"Pre-dose BP {sbp:g}/{dbp:g} mmHg is outside the vital-sign alert limits "

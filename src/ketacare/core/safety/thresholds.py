@@ -163,12 +163,23 @@ _INT_FIELDS = frozenset(
 )
 
 
+_TABLE_KEYS = frozenset({"value", "unit", "rule", "source", "quote", "reason"})
+
+
 def load_default_thresholds() -> Thresholds:
     """Read ``data/thresholds.toml`` into a validated :class:`Thresholds`."""
     files = dict(iter_data_files("ketacare.core.safety"))
     if DATA_FILE not in files:
         raise DefinitionError(DATA_FILE, "file missing from ketacare.core.safety/data")
-    data = files[DATA_FILE]
+    return thresholds_from_data(files[DATA_FILE])
+
+
+def thresholds_from_data(data: Mapping[str, Any]) -> Thresholds:
+    """Validate the parsed tables of ``thresholds.toml`` (errors name the file and the table).
+
+    A value of ``"none"`` switches a rule off, and only with a ``reason`` saying why; the reason is
+    added to the source text, so every output that cites the limit also says why it is off.
+    """
     names = value_fields()
     unknown = sorted(set(data) - set(names))
     if unknown:
@@ -179,6 +190,9 @@ def load_default_thresholds() -> Thresholds:
         table = data.get(name)
         if not isinstance(table, dict):
             raise DefinitionError(DATA_FILE, f"missing table [{name}]")
+        extra = sorted(set(table) - _TABLE_KEYS)
+        if extra:
+            raise DefinitionError(DATA_FILE, f"[{name}] unknown keys: {', '.join(extra)}")
         for key in ("value", "unit", "rule", "source"):
             if key not in table:
                 raise DefinitionError(DATA_FILE, f"[{name}] has no {key!r}")
@@ -188,7 +202,13 @@ def load_default_thresholds() -> Thresholds:
         raw = table["value"]
         value: float | int | None
         if raw == "none":
+            reason = table.get("reason")
+            if not isinstance(reason, str) or not reason.strip():
+                raise DefinitionError(
+                    DATA_FILE, f"[{name}] value 'none' needs a 'reason' saying why the rule is off"
+                )
             value = None
+            source = f"{source} (off by default: {reason.strip()})"
         elif isinstance(raw, bool) or not isinstance(raw, (int, float)):
             raise DefinitionError(DATA_FILE, f"[{name}] value {raw!r}: expected a number or 'none'")
         elif name in _INT_FIELDS:

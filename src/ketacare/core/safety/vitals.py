@@ -2,7 +2,9 @@
 
 An absolute limit crossed gives severity ``"alert"``; a blood pressure more than
 ``baseline_bp_fraction`` (20%) away from the pre-dose baseline gives ``"warn"``. A value inside
-every limit, with no baseline given, never alerts.
+every limit, with no baseline given, never alerts. Every limit is on by default, the diastolic
+180/100 pair included; only ``diastolic_low`` is off, with its reason in the data file (a clinic
+may set it).
 """
 
 from __future__ import annotations
