@@ -257,6 +257,16 @@ def test_cssrs_behaviour_in_the_past_3_months_is_high_and_older_behaviour_positi
     assert score("cssrs-screen", ["n", "n", "-", "-", "-", "y", "n"]).triage == "positive"
 
 
+def test_cssrs_ships_no_unsourced_low_or_moderate_level() -> None:
+    # Columbia triage page: "As you look to delineate high, moderate and low risk levels, you might
+    # use the cut-offs described as your anchors" -- the low/moderate split is the programme's;
+    # the item mapping for it is known only from vendor pages (secondary), so it is not shipped.
+    result = score("cssrs-screen", ["y", "y", "y", "n", "n", "y", "n"])
+    assert result.triage == "positive"
+    assert any("no low or moderate level" in n and "secondary source" in n for n in result.notes)
+    assert "most worrisome" in (result.band_source or "")
+
+
 def test_cssrs_yes_to_1_2_or_3_is_a_positive_screen() -> None:
     assert score("cssrs-screen", ["y", "n", "-", "-", "-", "n", "-"]).triage == "positive"
     assert score("cssrs-screen", ["y", "y", "y", "n", "n", "n", "-"]).triage == "positive"
