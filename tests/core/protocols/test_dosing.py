@@ -438,3 +438,33 @@ def test_protocols_without_session_rules_do_not_warn_about_them() -> None:
     result = calculate_dose("iv-racemic", 70, session_number=None)
     assert not any("session" in w for w in result.warnings)
     assert calculate_dose("iv-racemic", 70, session_number=1).session_number == 1
+
+
+@given(
+    st.sampled_from([28, 56, 84]),
+    st.integers(min_value=1, max_value=12),
+    st.lists(st.sampled_from([28, 56, 84]), max_size=11),
+    st.one_of(st.none(), st.floats(min_value=18, max_value=100)),
+)
+def test_esketamine_session_rules_hold_for_any_course(
+    dose: int, session: int, previous: list[int], age: float | None
+) -> None:
+    # Label rules: day 1 is 56 mg (28 mg from 65, EU SmPC); 84 mg only after 56 mg (US PI).
+    assume(len(previous) <= session - 1)
+    try:
+        result = calculate_dose(
+            "esketamine-trd",
+            70,
+            dose_mg=dose,
+            session_number=session,
+            previous_doses_mg=previous,
+            age_years=age,
+        )
+    except InputError as exc:
+        assert exc.field == "dose_mg"
+        return
+    if session == 1:
+        assert result.dose_mg == 56 or (result.dose_mg == 28 and age is not None and age >= 65)
+    if result.dose_mg == 84:
+        assert 56 in previous
+    assert result.dose_mg <= 84 and result.override is False

@@ -74,7 +74,7 @@ def test_score_qids_with_blank_items(capsys: pytest.CaptureFixture[str]) -> None
         (["phq9", "1", "2"], "phq9: 2 item values given"),
         (["phq9", "1", "2", "x", "0", "3", "1", "0", "2", "0"], "phq9 item 3: 'x'"),
         (["nope", "1"], "scale: 'nope' is not allowed"),
-        (["hamd17", *(["0"] * 17)], "hamd17 option item16 is required"),
+        (["hamd17", *(["0"] * 17), "--option", "item16=C"], "hamd17 option item16: 'C'"),
         (["gad7", *(["0"] * 7), "--option", "bands"], "--option: 'bands'"),
         (["cssrs-screen", "y", "n", "y", "-", "-", "n", "-"], "cssrs-screen item 3"),
     ],

@@ -201,10 +201,18 @@ def test_hamd17_item16_value_3_is_not_assessed_and_not_scored() -> None:
     assert any("item 16" in n and "not scored" in n for n in result.notes)
 
 
-def test_hamd17_requires_the_item16_method() -> None:
-    with pytest.raises(InputError) as err:
-        score("hamd17", [0] * 17)
-    assert "item16" in str(err.value) and "A, B" in str(err.value)
+def test_hamd17_item16_scores_whichever_method_was_used_and_records_it_when_given() -> None:
+    # Hamilton 1960 / ECDEU (Guy 1976) via CamCOPS hamd.py: item 16 is rated by A (history) or
+    # B (measured weight change), each 0-2; the total counts it the same either way.
+    items = [1] * 15 + [2, 1]
+    totals = {m: score("hamd17", items, {"item16": m}).total for m in ("A", "B")}
+    assert totals == {"A": 18, "B": 18}  # 15 x 1 + 2 + 1, exact
+    unstated = score("hamd17", items)
+    assert unstated.total == 18
+    assert "item16" not in unstated.options
+    assert score("hamd17", items, {"item16": "B"}).options["item16"] == "B"
+    with pytest.raises(InputError):
+        score("hamd17", [1] * 15 + [4, 1])  # 0-2 by either method; 3 = not assessed
 
 
 def test_hamd17_zimmerman_2013_bands_and_consensus_option() -> None:
@@ -247,6 +255,16 @@ def test_cssrs_behaviour_in_the_past_3_months_is_high_and_older_behaviour_positi
     # Columbia triage: "any behavior in the past 3 months" is the most emergent level.
     assert score("cssrs-screen", ["n", "n", "-", "-", "-", "y", "y"]).triage == "high"
     assert score("cssrs-screen", ["n", "n", "-", "-", "-", "y", "n"]).triage == "positive"
+
+
+def test_cssrs_ships_no_unsourced_low_or_moderate_level() -> None:
+    # Columbia triage page: "As you look to delineate high, moderate and low risk levels, you might
+    # use the cut-offs described as your anchors" -- the low/moderate split is the programme's;
+    # the item mapping for it is known only from vendor pages (secondary), so it is not shipped.
+    result = score("cssrs-screen", ["y", "y", "y", "n", "n", "y", "n"])
+    assert result.triage == "positive"
+    assert any("no low or moderate level" in n and "secondary source" in n for n in result.notes)
+    assert "most worrisome" in (result.band_source or "")
 
 
 def test_cssrs_yes_to_1_2_or_3_is_a_positive_screen() -> None:

@@ -34,6 +34,7 @@ class Phase:
     note: str
     open_ended: bool = False
     max_span_days: int | None = None
+    keep_within_span: bool = False
     window_after_target_days: int | None = None
     start_offset_days: int = 0
     source: str = ""
@@ -52,6 +53,10 @@ class Phase:
             raise DefinitionError(src, f"phase {self.id}: start_offset_days must be >= 0")
         if not isinstance(self.step, int) or self.step < 0:
             raise DefinitionError(src, f"phase {self.id}: step must be an integer >= 0")
+        if self.keep_within_span and self.max_span_days is None:
+            raise DefinitionError(src, f"phase {self.id}: keep_within_span needs max_span_days")
+        if self.max_span_days is not None and self.max_span_days < 1:
+            raise DefinitionError(src, f"phase {self.id}: max_span_days must be >= 1")
 
     @property
     def sessions(self) -> int:
@@ -369,6 +374,7 @@ def protocol_from_toml(filename: str, raw: dict[str, Any]) -> Protocol:
                 note=str(p.get("note", "")),
                 open_ended=bool(p.get("open_ended", False)),
                 max_span_days=p.get("max_span_days"),
+                keep_within_span=bool(p.get("keep_within_span", False)),
                 window_after_target_days=p.get("window_after_target_days"),
                 start_offset_days=p.get("start_offset_days", 0),
                 source=filename,

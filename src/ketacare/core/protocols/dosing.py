@@ -408,7 +408,8 @@ def calculate_dose(
             "concentration_mg_per_ml",
             conc,
             f"a concentration of at least {mg / VOLUME_MAX_ML:.3g} mg/mL for {mg:g} mg: the "
-            f"volume would be {volume:.4g} mL and at most {VOLUME_MAX_ML:g} mL is plausible",
+            f"volume would be {volume:.4g} mL and at most {VOLUME_MAX_ML:g} mL is plausible "
+            "(a KetaCare plausibility bound)",
         )
     rate_mg_h = rate_ml_h = None
     if protocol.route == "iv" and protocol.duration_min:

@@ -5,7 +5,10 @@ From a start date, each phase of a protocol is laid out as ``periods`` blocks of
 block's first day (3 a week from a Monday: Monday, Wednesday, Friday). A session that falls on a
 closed weekday or a closed date moves to the next open day; dates are strictly increasing and a
 protocol's "at most N sessions in D days" limit (Peters 2023: 4 in 7) is respected by moving a
-session later. A session that ends up outside its planned window keeps a note saying so.
+session later. In a phase with ``keep_within_span`` and ``max_span_days`` (the course length its
+source describes), a phase that closures would push past the course is laid out again on
+consecutive open days. A session that ends up outside its planned window
+or the course keeps a note saying so.
 """
 
 from __future__ import annotations
@@ -135,15 +138,27 @@ def plan_schedule(
     anchor = next_open(start, start)
     window_rule = protocol.max_sessions_in_days
     result: list[PlannedSession] = []
-    phase_start = anchor
+
+    def place(day: Date, target: Date) -> Date:
+        """The first open day on or after ``day``, after the previous session, within limits."""
+        if result and day <= result[-1].date:
+            day = result[-1].date + timedelta(days=1)
+        day = next_open(day, target)
+        if window_rule is not None:
+            n, span = window_rule
+            while sum(1 for s in result if (day - s.date).days < span) >= n:
+                day = next_open(day + timedelta(days=1), target)
+        return day
+
     wanted = sessions if sessions is not None else sum(p.sessions for p, _ in plan)
-    for phase, periods in plan:
-        phase_start += timedelta(days=phase.start_offset_days)
+
+    def lay_out(phase: Phase, periods: int, phase_start: Date, pack: bool) -> None:
+        """Append the phase's sessions: spread over each period, or ``pack``ed day after day."""
         for period in range(periods):
             period_start = phase_start + timedelta(days=period * phase.period_days)
             for j in range(phase.sessions_per_period):
                 if len(result) >= wanted:
-                    return result
+                    return
                 offset = (j * phase.period_days) // phase.sessions_per_period
                 target = period_start + timedelta(days=offset)
                 if phase.window_after_target_days is not None:
@@ -152,17 +167,27 @@ def plan_schedule(
                 else:
                     w_start = period_start
                     w_end = period_start + timedelta(days=phase.period_days - 1)
-                day = target
-                if result and day <= result[-1].date:
-                    day = result[-1].date + timedelta(days=1)
-                day = next_open(day, target)
-                if window_rule is not None:
-                    n, span = window_rule
-                    while sum(1 for s in result if (day - s.date).days < span) >= n:
-                        day = next_open(day + timedelta(days=1), target)
+                day = place(phase_start if pack else target, target)
                 result.append(
-                    _session(protocol, phase, len(result) + 1, day, w_start, w_end, weight, anchor)
+                    _session(
+                        protocol, phase, len(result) + 1, day, w_start, w_end, weight, phase_start
+                    )
                 )
+
+    phase_start = anchor
+    for phase, periods in plan:
+        phase_start += timedelta(days=phase.start_offset_days)
+        first = len(result)
+        lay_out(phase, periods, phase_start, pack=False)
+        if phase.keep_within_span and phase.max_span_days is not None:
+            # A course its source bounds in days (Peters 2023: up to 7 days): when closures push
+            # a session past the bound, the phase is laid out again on consecutive open days.
+            limit = phase_start + timedelta(days=phase.max_span_days)
+            if any(s.date >= limit for s in result[first:]):
+                del result[first:]
+                lay_out(phase, periods, phase_start, pack=True)
+        if len(result) >= wanted:
+            return result
         phase_start += timedelta(days=periods * phase.period_days)
     return result
 
@@ -175,7 +200,7 @@ def _session(
     w_start: Date,
     w_end: Date,
     weight: float | None,
-    anchor: Date,
+    span_from: Date,
 ) -> PlannedSession:
     notes = [phase.note] if phase.note else []
     base = protocol.steps[phase.step]
@@ -194,7 +219,7 @@ def _session(
         notes.append(
             f"moved by closures outside its window {w_start.isoformat()} to {w_end.isoformat()}"
         )
-    if phase.max_span_days is not None and (day - anchor).days >= phase.max_span_days:
+    if phase.max_span_days is not None and (day - span_from).days >= phase.max_span_days:
         notes.append(f"beyond the {phase.max_span_days}-day course the source describes")
     return PlannedSession(
         index=index,

@@ -81,14 +81,16 @@ class BandSet:
 class OptionDefinition:
     """An administration option (``--option key=value``), e.g. HAM-D item 16 method A or B.
 
-    ``default`` None means the option must be given. ``item_ranges`` maps a value to the range
-    every item takes under it (BPRS coding 1-7 or 0-6).
+    ``default`` None means the option must be given, unless ``required`` is false: then it is
+    recorded when given and left out when not (HAM-D item 16 scores the same by method A or B).
+    ``item_ranges`` maps a value to the range every item takes under it (BPRS coding 1-7 or 0-6).
     """
 
     key: str
     values: tuple[str, ...]
     help: str
     default: str | None = None
+    required: bool = True
     item_ranges: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
 
@@ -223,6 +225,8 @@ class ScaleDefinition:
         for option in self.options:
             if option.default is not None and option.default not in option.values:
                 raise DefinitionError(src, f"option {option.key}: default not in values")
+            if not option.required and option.item_ranges:
+                raise DefinitionError(src, f"option {option.key}: item ranges need a value")
             for coded in option.item_ranges:
                 if coded not in option.values:
                     raise DefinitionError(src, f"option {option.key}: range for unknown {coded}")
@@ -366,6 +370,7 @@ class ScaleDefinition:
                     "key": o.key,
                     "values": list(o.values),
                     "default": o.default,
+                    "required": o.required,
                     "help": o.help,
                     "item_ranges": {k: list(v) for k, v in o.item_ranges.items()},
                 }
@@ -436,6 +441,7 @@ def build_scale(raw: Mapping[str, Any], file: str) -> ScaleDefinition:
                 values=tuple(o["values"]),
                 help=o["help"],
                 default=o.get("default"),
+                required=bool(o.get("required", True)),
                 item_ranges={
                     k: _pair(file, f"option {o['key']} range", v)
                     for k, v in o.get("item_ranges", {}).items()

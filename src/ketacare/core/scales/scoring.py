@@ -106,6 +106,8 @@ def _resolve_options(scale: ScaleDefinition, given: Mapping[str, str]) -> dict[s
     chosen: dict[str, str] = {}
     for option in scale.options:
         value = given.get(option.key, option.default)
+        if value is None and not option.required:
+            continue  # recorded when given, not needed to score (HAM-D item 16 method)
         if value is None:
             raise InputError(
                 f"{scale.id} option {option.key}",
