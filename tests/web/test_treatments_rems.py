@@ -38,7 +38,14 @@ def test_the_rems_page_shows_the_cores_form_with_the_session_values(
         first_device_at=first,
         expected_version=esk_session.version,
     )
-    services.add_vitals(nurse, esk_session, minute=40, systolic=150, diastolic=90)
+    services.add_vitals(
+        nurse,
+        esk_session,
+        taken_at=first + dt.timedelta(minutes=40),
+        minute=40,
+        systolic=150,
+        diastolic=90,
+    )
     response = client_for(nurse).get(reverse("treatments:rems", args=[esk_session.uuid]))
     assert response.status_code == 200
     text = response.content.decode()
