@@ -141,7 +141,7 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")
         context["unsigned_sessions"] = list(unsigned(user)) if unsigned else None
         rems_due = _hook("ketacare.web.treatments.dashboard", "rems_forms_due")
-        context["rems_forms_due"] = list(rems_due(user)) if rems_due else None
+        context["rems_forms_due"] = list(rems_due(user, today)) if rems_due else None
         vital_alerts = _hook("ketacare.web.treatments.dashboard", "open_vital_alerts")
         context["vital_alerts"] = list(vital_alerts(user)) if vital_alerts else None
     return context
