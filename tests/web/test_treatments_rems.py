@@ -325,8 +325,8 @@ def test_a_nurse_records_the_submission_and_the_page_shows_it(
     page = client.get(reverse("treatments:rems", args=[esk_session.uuid]))
     assert page.context["rems_status"].status == "submitted"
     text = page.content.decode()
-    assert "RMS-55012" in text and "Submitted on <strong>2026-01-07</strong>" in text
-    assert "Record a correction" in text
+    assert "Confirmation <strong>RMS-55012</strong>, submitted on 2026-01-07" in text
+    assert "Correct this record" in text
 
 
 def test_a_correction_needs_a_reason_and_keeps_the_old_row(

@@ -316,7 +316,10 @@ def rems_page(session: TreatmentSession, submission_form: Any = None) -> dict[st
 
     state = submission_state(session)
     if submission_form is None:
-        submission_form = RemsSubmissionForm(correction=state["submission"] is not None)
+        submission_form = RemsSubmissionForm(
+            correction=state["submission"] is not None,
+            initial={"submitted_on": clinic_today(session.clinic)},
+        )
     return {"form": form, "rows": rows, "submission_form": submission_form, **state}
 
 
