@@ -82,6 +82,27 @@ def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
     return {"session_uuid": world["treatment_session"].uuid}
 
 
+def vital(world: dict[str, Any]) -> dict[str, Any]:
+    """An out-of-range vital-sign row of the world's session (stored directly: test data)."""
+    if "vital" not in world:
+        import datetime as dt
+
+        from ketacare.web.treatments.models import VitalSign
+
+        treatment_session(world)
+        session = world["treatment_session"]
+        world["vital"] = VitalSign.objects.create(
+            clinic=session.clinic,
+            session=session,
+            taken_at=dt.datetime(2026, 1, 5, 9, 40, tzinfo=dt.UTC),
+            systolic=192,
+            diastolic=96,
+            out_of_range=True,
+            entered_by=world["course"].prescriber,
+        )
+    return {"vital_uuid": world["vital"].uuid}
+
+
 # (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
 # POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
 # error, never 403 or 404])
@@ -120,6 +141,8 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:adverse_event", treatment_session, CLINICAL, True, "POST"),
     ("treatments:discharge", treatment_session, CLINICAL, True, "POST"),
     ("treatments:sign", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:rems_submit", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:acknowledge_vital", vital, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
     ("measures:withdraw", measure, CLINICAL, True, "POST"),

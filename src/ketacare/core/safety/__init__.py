@@ -17,6 +17,14 @@ from ketacare.core.safety.monitoring import (
     observation_window,
     rems_monitoring_form,
 )
+from ketacare.core.safety.rems import (
+    RemsAnswer,
+    RemsFormStatus,
+    check_rems_submission,
+    rems_form_status,
+    rems_vital_answers,
+    vitals_acceptable_before_dosing,
+)
 from ketacare.core.safety.thresholds import DEFAULT_THRESHOLDS, Thresholds, load_default_thresholds
 from ketacare.core.safety.vitals import VitalAlert, check_vitals
 
@@ -30,9 +38,12 @@ __all__ = [
     "FollowUp",
     "GateDecision",
     "GateReport",
+    "RemsAnswer",
+    "RemsFormStatus",
     "Thresholds",
     "Timepoint",
     "VitalAlert",
+    "check_rems_submission",
     "check_vitals",
     "discharge_readiness",
     "dissociation_followup",
@@ -40,6 +51,9 @@ __all__ = [
     "load_default_thresholds",
     "monitoring_schedule",
     "observation_window",
+    "rems_form_status",
     "rems_monitoring_form",
+    "rems_vital_answers",
     "sedation_followup",
+    "vitals_acceptable_before_dosing",
 ]

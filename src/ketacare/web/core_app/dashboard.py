@@ -5,7 +5,9 @@
 - measures due: active courses with no measure in the last ``KETACARE_MEASURE_INTERVAL_DAYS``
   days (a clinic's reminder setting, not a clinical rule);
 - sessions not yet signed: provided by the treatments app through
-  ``ketacare.web.treatments.dashboard.unsigned_sessions(user)`` when it exists.
+  ``ketacare.web.treatments.dashboard.unsigned_sessions(user)`` when it exists;
+- REMS forms due and overdue (``treatments.dashboard.rems_forms_due``) and out-of-range vital
+  signs not yet acknowledged (``treatments.dashboard.open_vital_alerts``), likewise.
 """
 
 from __future__ import annotations
@@ -138,6 +140,10 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         context["measures_due"] = due
         unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")
         context["unsigned_sessions"] = list(unsigned(user)) if unsigned else None
+        rems_due = _hook("ketacare.web.treatments.dashboard", "rems_forms_due")
+        context["rems_forms_due"] = list(rems_due(user, today)) if rems_due else None
+        vital_alerts = _hook("ketacare.web.treatments.dashboard", "open_vital_alerts")
+        context["vital_alerts"] = list(vital_alerts(user)) if vital_alerts else None
     return context
 
 

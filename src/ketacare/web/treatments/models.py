@@ -11,6 +11,9 @@ as columns for querying); it never computes a clinical number itself:
 - observation: ``ketacare.core.safety.observation_window`` -> ``observation_until``
 - discharge: ``ketacare.core.safety.discharge_readiness`` -> ``discharge`` / ``discharge_ready``
 
+The REMS form's submission is a ``RemsSubmission`` row (corrections are new rows, the old one
+superseded); an out-of-range ``VitalSign`` stays an open alert until acknowledged with a note.
+
 A signed session is locked: later changes are ``Amendment`` rows (before/after and a reason).
 Nothing is deleted: a vital sign, rating or adverse event entered in error is withdrawn.
 """
@@ -172,9 +175,22 @@ class VitalSign(models.Model):
     )
     entered_at = models.DateTimeField(auto_now_add=True)
     withdrawn = models.BooleanField(default=False)
+    # an out-of-range row stays an open alert until a prescriber or nurse acknowledges it
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    acknowledge_note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["taken_at", "id"]
+        indexes = [
+            models.Index(
+                fields=["clinic", "taken_at"],
+                condition=models.Q(out_of_range=True, acknowledged_at__isnull=True),
+                name="vitals_open_alert_idx",
+            )
+        ]
         verbose_name = "vital signs"
         verbose_name_plural = "vital signs"
 
@@ -250,3 +266,45 @@ class Amendment(models.Model):
 
     class Meta:
         ordering = ["at", "id"]
+
+
+class RemsSubmission(models.Model):
+    """That the session's REMS Patient Monitoring Form was submitted (to the REMS portal), when,
+    by whom and its confirmation. One active row per session; a correction is a new row with a
+    reason and the row it corrects is marked superseded (kept, never overwritten)."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    clinic = models.ForeignKey("accounts.Clinic", on_delete=models.PROTECT, related_name="+")
+    session = models.ForeignKey(
+        TreatmentSession, on_delete=models.PROTECT, related_name="rems_submissions"
+    )
+    submitted_on = models.DateField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    confirmation = models.CharField(
+        max_length=100, help_text="the REMS portal's confirmation (e.g. its number)"
+    )
+    reason = models.TextField(blank=True, help_text="why this row corrects the previous one")
+    supersedes = models.OneToOneField(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
+    )
+    superseded_at = models.DateTimeField(null=True, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["recorded_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session"],
+                condition=models.Q(superseded_at__isnull=True),
+                name="rems_one_active_submission",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"REMS form submitted {self.submitted_on} ({self.confirmation})"
+
+    @property
+    def is_active(self) -> bool:
+        return self.superseded_at is None

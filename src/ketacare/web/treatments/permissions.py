@@ -7,6 +7,7 @@
 - ``sign_session``: sign and lock; amend a signed session with a reason (prescriber, nurse)
 - ``override_dose``: a dose above the protocol maximum, with a reason (prescriber only)
 - ``prescribe``: the prescriber's decision on a gate that needs one (prescriber only)
+- ``acknowledge_alert``: acknowledge an out-of-range vital sign with a note (prescriber, nurse)
 """
 
 from __future__ import annotations
@@ -18,8 +19,10 @@ RECORD = "record_session"
 SIGN = "sign_session"
 OVERRIDE = "override_dose"
 DECIDE_GATE = "prescribe"
+ACKNOWLEDGE_VITAL = "acknowledge_alert"
 
 __all__ = [
+    "ACKNOWLEDGE_VITAL",
     "DECIDE_GATE",
     "OVERRIDE",
     "RECORD",

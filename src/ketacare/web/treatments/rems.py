@@ -13,6 +13,10 @@ clinical itself: each answer is taken from a record and ``notes`` says which one
   session date (``core.intake`` questions ``psychostimulants``, ``maoi`` and ``cns_depressants``).
   A *no* to CNS depressants answers *no* for benzodiazepines and non-benzodiazepine sedative
   hypnotics (both are CNS depressants); a *yes* does not say which, so those stay blank for staff.
+- Vital signs acceptable before dosing, BP about 40 min, BP before monitoring ended: chosen by
+  the core's ``rems_vital_answers`` from the stored blood-pressure gate decision, the
+  prescriber's decision note and the session's BP readings (each answer carries the core's note).
+- Times are shown in the clinic's time zone, to the minute (``clinic_time``).
 - Setting name: the clinic's name. The HCP telephone and the setting's address are not held in
   the records: they stay blank, labelled for staff to complete.
 """
@@ -25,8 +29,10 @@ from typing import Any
 
 from ketacare.core import safety as core_safety
 from ketacare.core.safety.monitoring import REMS_FIELDS
+from ketacare.core.safety.rems import RemsAnswer, rems_form_status, rems_vital_answers
 from ketacare.web.patients.models import ContraindicationScreen
-from ketacare.web.treatments.models import TreatmentSession
+from ketacare.web.treatments.clinic_time import clinic_time, clinic_today
+from ketacare.web.treatments.models import RemsSubmission, TreatmentSession
 
 #: short labels of the form's fields (our own words)
 LABELS: dict[str, str] = {
@@ -91,12 +97,6 @@ SCREEN_ANSWERS = {"psychostimulants": "psychostimulants", "maois": "maoi"}
 CNS_DEPRESSANT_FIELDS = ("benzodiazepines", "non_benzodiazepine_sedative_hypnotics")
 
 
-def _bp(row: Any) -> list[float] | None:
-    if row is None or row.systolic is None or row.diastolic is None:
-        return None
-    return [row.systolic, row.diastolic]
-
-
 def _followed_up(ratings: list[Any], scale_id: str) -> bool | None:
     """Whether the core's follow-up flagged the scale after the dose (None: not rated)."""
     rated = [r for r in ratings if r.scale_id == scale_id and r.followup_decision]
@@ -129,7 +129,10 @@ def respiratory_status(
     ]
     named = [e for e in events if RESPIRATORY_EVENT.search(e.description)]
     if low or named:
-        parts = [f"{v.taken_at:%H:%M}: {a['reason']}" for v, a in low]
+        parts = [
+            f"{clinic_time(v.taken_at, session.clinic, with_date=False)}: {a['reason']}"
+            for v, a in low
+        ]
         parts += [f"adverse event: {e.description}" for e in named]
         return True, "Yes from the session record: " + "; ".join(parts)
     if after:
@@ -192,11 +195,9 @@ def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
     patient = session.patient
     prescriber = session.course.prescriber
     all_vitals = list(session.vitals.filter(withdrawn=False))
-    vitals = [v for v in all_vitals if v.systolic is not None]
     ratings = list(session.ratings.filter(withdrawn=False))
     events = list(session.adverse_events.filter(withdrawn=False))
-    at_40 = next((v for v in vitals if v.minute == 40), None)
-    last = vitals[-1] if vitals else None
+    vital_answers = _vital_answers(session, all_vitals)
     serious = [e for e in events if e.serious]
     respiratory, respiratory_note = respiratory_status(session, all_vitals, events)
     medicines, notes = concomitant_medicines(session)
@@ -218,8 +219,7 @@ def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
         "bp_pre_dose": [session.systolic, session.diastolic]
         if session.systolic is not None and session.diastolic is not None
         else None,
-        "bp_40_min": _bp(at_40),
-        "bp_before_completion": _bp(last) if last is not None and last is not at_40 else None,
+        **{name: _pair(answer.value) for name, answer in vital_answers.items()},
         "sedation": _followed_up(ratings, "moaas"),
         "dissociation": _followed_up(ratings, "cadss"),
         "respiratory_depression": respiratory,
@@ -227,6 +227,11 @@ def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
         "serious_adverse_event_details": "; ".join(e.description for e in serious),
     }
     notes["respiratory_depression"] = respiratory_note
+    for name, answer in vital_answers.items():
+        note = answer.note
+        if answer.taken_at is not None:
+            note += f" At {clinic_time(answer.taken_at, session.clinic, with_date=False)}."
+        notes[name] = note
     notes["setting_name"] = "The clinic's name."
     if not serious:
         notes["serious_adverse_event_details"] = NO_ENTRY_NEEDED
@@ -237,31 +242,56 @@ def gather(session: TreatmentSession) -> tuple[dict[str, Any], dict[str, str]]:
     ):
         if not fields[name]:
             notes[name] = f"The prescriber's user account has no {what}: staff to complete."
-    if session.gate_report:
-        fields["vitals_acceptable_before"] = session.gates_overall in ("pass", "warn") or bool(
-            session.gate_note
-        )
     for name in NOT_HELD:
         notes[name] = STAFF_BLANK
     return fields, notes
+
+
+def bp_gate_decision(session: TreatmentSession) -> str | None:
+    """The stored decision of the core's blood-pressure gate (None: no checklist recorded)."""
+    report = session.gate_report or {}
+    for decision in report.get("decisions", []):
+        if decision.get("gate") == "blood_pressure":
+            return str(decision.get("decision"))
+    return None
+
+
+def _pair(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
+
+
+def _vital_answers(session: TreatmentSession, vitals: list[Any]) -> dict[str, RemsAnswer]:
+    return rems_vital_answers(
+        bp_gate_decision=bp_gate_decision(session),
+        prescriber_decision=session.gate_note,
+        readings=[(v.taken_at, v.systolic, v.diastolic) for v in vitals],
+        first_device_at=session.first_device_at,
+        monitoring_end_at=session.discharged_at,
+    )
 
 
 def gather_fields(session: TreatmentSession) -> dict[str, Any]:
     return gather(session)[0]
 
 
-def rems_page(session: TreatmentSession) -> dict[str, Any]:
+def rems_page(session: TreatmentSession, submission_form: Any = None) -> dict[str, Any]:
     """The core's form and one row per field of the form (label, value, note, secondary source,
-    blank for staff), in the form's order."""
+    blank for staff), in the form's order; the submission state and the form to record one."""
     fields, notes = gather(session)
     form = core_safety.rems_monitoring_form(fields)
+    times = {
+        name: clinic_time(fields.get(name), session.clinic)
+        for name in ("first_device_at", "monitoring_end_at")
+    }
     secondary = set(form["secondary_source_fields"])
     missing = set(form["missing_required"])
     rows = []
     for name, _required, _sec in REMS_FIELDS:
         value = form["fields"].get(name)
         blank = value is None or value == ""
-        if name.startswith("bp_") and isinstance(value, list):
+        if name in times and not blank:
+            display = times[name]
+        elif name.startswith("bp_") and isinstance(value, list):
             display = f"{value[0]:g}/{value[1]:g}"
         elif value is True or value is False:
             display = "Yes" if value else "No"
@@ -282,4 +312,33 @@ def rems_page(session: TreatmentSession) -> dict[str, Any]:
                 "secondary": name in secondary,
             }
         )
-    return {"form": form, "rows": rows}
+    from ketacare.web.treatments.rems_forms import RemsSubmissionForm
+
+    state = submission_state(session)
+    if submission_form is None:
+        submission_form = RemsSubmissionForm(
+            correction=state["submission"] is not None,
+            initial={"submitted_on": clinic_today(session.clinic)},
+        )
+    return {"form": form, "rows": rows, "submission_form": submission_form, **state}
+
+
+def submission_state(session: TreatmentSession) -> dict[str, Any]:
+    """The session's active REMS submission, its history (newest first) and the core's
+    submitted/due/overdue status, for the form page."""
+    history = list(
+        RemsSubmission.objects.filter(session=session)
+        .select_related("submitted_by")
+        .order_by("-recorded_at", "-id")
+    )
+    for row in history:
+        row.recorded_local = clinic_time(row.recorded_at, session.clinic)  # type: ignore[attr-defined]
+    active = next((row for row in history if row.is_active), None)
+    status = rems_form_status(
+        session.date, active.submitted_on if active else None, clinic_today(session.clinic)
+    )
+    return {
+        "submission": active,
+        "submissions": history,
+        "rems_status": status,
+    }

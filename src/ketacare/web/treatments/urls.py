@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.web.treatments import views
+from ketacare.web.treatments import rems_views, views
 
 app_name = "treatments"
 urlpatterns = [
@@ -16,4 +16,11 @@ urlpatterns = [
     path("<uuid:session_uuid>/discharge/", views.discharge, name="discharge"),
     path("<uuid:session_uuid>/sign/", views.sign, name="sign"),
     path("<uuid:session_uuid>/rems/", views.rems_form, name="rems"),
+    # REMS submission and vital-sign alerts (rems_views)
+    path("<uuid:session_uuid>/rems/submission/", rems_views.rems_submit, name="rems_submit"),
+    path(
+        "vitals/<uuid:vital_uuid>/acknowledge/",
+        rems_views.acknowledge_vital,
+        name="acknowledge_vital",
+    ),
 ]

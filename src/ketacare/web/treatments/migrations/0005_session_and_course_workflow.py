@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("treatments", "0003_nasal_medicine_and_dose_cleared"),
+        ("treatments", "0004_rems_submission_and_vital_ack"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
