@@ -27,6 +27,7 @@ def test_the_rems_page_shows_the_cores_form_with_the_session_values(
         liquids_minutes=45,
         ride_home=True,
         rems_enrolled=True,
+        at=dt.datetime(2026, 1, 5, 8, 45, tzinfo=dt.UTC),
         expected_version=1,
     )
     services.set_dose(nurse, esk_session, expected_version=esk_session.version)
@@ -65,7 +66,7 @@ def test_an_iv_session_has_no_rems_form(iv_session: Any, nurse: Any, client_for:
 FIRST_DEVICE = dt.datetime(2026, 1, 5, 9, 0, tzinfo=dt.UTC)
 
 
-def _dosed(session: Any, nurse: Any) -> Any:
+def _dosed(session: Any, nurse: Any, first_device: dt.datetime = FIRST_DEVICE) -> Any:
     services.record_checklist(
         nurse,
         session,
@@ -73,11 +74,12 @@ def _dosed(session: Any, nurse: Any) -> Any:
         diastolic=82,
         ride_home=True,
         rems_enrolled=True,
+        at=first_device - dt.timedelta(minutes=15),
         expected_version=session.version,
     )
     services.set_dose(nurse, session, expected_version=session.version)
     services.record_administration(
-        nurse, session, first_device_at=FIRST_DEVICE, expected_version=session.version
+        nurse, session, first_device_at=first_device, expected_version=session.version
     )
     return session
 
@@ -418,7 +420,7 @@ def test_the_dashboard_lists_forms_due_and_overdue_overdue_first(
     second_planned = esk_course.planned_sessions.order_by("index")[1]
     second = services.open_session(nurse, esk_course, planned=second_planned, chair=1)
     _dosed(esk_session, nurse)
-    _dosed(second, nurse)
+    _dosed(second, nurse, FIRST_DEVICE + dt.timedelta(days=3))  # given three days later
     # today = the day after the first session's due date; the second's is still ahead
     first_due = esk_session.date + dt.timedelta(days=7)
     today = first_due + dt.timedelta(days=1)

@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from tests.web.conftest import run_to_signable
 
 from ketacare.core.errors import InputError
 from ketacare.web.audit.models import AuditEntry
 from ketacare.web.courses.models import PlannedSession
 from ketacare.web.treatments import services
 from ketacare.web.treatments.models import Amendment, VitalSign
-from tests.web.conftest import run_to_signable
 
 pytestmark = pytest.mark.django_db
 

@@ -494,15 +494,17 @@ def time_problems(
     for name, value in (("started_at", start), ("first_device_at", first), ("ended_at", end)):
         if value is not None and value > limit:
             out.append(Problem(name, "A time may not be in the future.", SEQUENCE_SOURCE, "future"))
-    if start is not None and f.checklist_at is not None and start < f.checklist_at:
-        out.append(
-            Problem(
-                "started_at",
-                "The start may not be before the pre-dose checklist was recorded.",
-                SEQUENCE_SOURCE,
-                "before_checklist",
+    for name, value in (("started_at", start), ("first_device_at", first)):
+        if value is not None and f.checklist_at is not None and value < f.checklist_at:
+            out.append(
+                Problem(
+                    name,
+                    "Dosing may not start before the pre-dose checklist was recorded.",
+                    SEQUENCE_SOURCE,
+                    "before_checklist",
+                )
             )
-        )
+            break
     if first is not None and start is not None and first < start:
         out.append(
             Problem(
