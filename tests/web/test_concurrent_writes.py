@@ -233,3 +233,28 @@ def test_one_record_number_registered_by_two_requests_at_once_answers_409(
         )
     api_error(response, 409, "conflict", "record_number")
     assert Patient.objects.filter(clinic=clinic, record_number="N-0777").count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_one_user_name_added_by_two_admins_at_once_is_refused_beside_its_field(
+    admin_user: Any, clinic: Any
+) -> None:
+    from ketacare.web.accounts import services as account_services
+
+    new = {
+        "username": "nina",
+        "first_name": "Nina",
+        "last_name": "Park",
+        "role": "nurse",
+        "password": "a long enough passphrase 9",
+    }
+
+    def first() -> Any:
+        return account_services.add_staff(User.objects.get(pk=admin_user.pk), **new)
+
+    with _first_request_still_writing(first), pytest.raises(DuplicateError) as caught:
+        account_services.add_staff(admin_user, **new)
+    assert caught.value.field == "username"
+    assert isinstance(caught.value.__cause__, IntegrityError)
+    assert User.objects.filter(username="nina").count() == 1

@@ -195,6 +195,29 @@ def test_the_course_sessions_page_refuses_a_planned_session_opened_twice_beside_
     assert TreatmentSession.objects.filter(planned=planned).count() == 1
 
 
+# --- a user name in use ------------------------------------------------------------------------
+
+
+def test_the_staff_page_shows_a_user_name_in_use_beside_its_field_with_409(
+    admin_user: Any, nurse: Any, client_for: Any
+) -> None:
+    from ketacare.web.accounts.models import User
+
+    response = client_for(admin_user).post(
+        "/accounts/staff/add/",
+        {
+            "username": nurse.username,
+            "first_name": "Nadia",
+            "last_name": "Haddad",
+            "role": "nurse",
+            "password": "a long enough passphrase 9",
+        },
+    )
+    assert response.status_code == 409
+    assert "username" in response.context["form"].errors
+    assert User.objects.filter(username=nurse.username).count() == 1
+
+
 # --- the safety net: an IntegrityError no service turned into a conflict ------------------------
 
 
