@@ -65,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "ketacare.web.core_app.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "ketacare.web.urls"

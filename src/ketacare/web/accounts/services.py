@@ -7,12 +7,13 @@ from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import Role, User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
+from ketacare.web.core_app.records import DuplicateError
 
 STAFF_FIELDS = ["username", "first_name", "last_name", "email", "role", "is_active"]
 
@@ -31,24 +32,33 @@ def add_staff(
     if role not in Role.values:
         raise InputError("role", role, "one of " + ", ".join(Role.values))
     if User.objects.filter(username=username).exists():
-        raise InputError("username", username, "a user name not yet in use")
+        raise DuplicateError("username", username, USERNAME_FREE)
     candidate = User(username=username, first_name=first_name, last_name=last_name, email=email)
     try:
         validate_password(password, candidate)
     except ValidationError as exc:
         raise InputError("password", "(hidden)", " ".join(exc.messages)) from None
-    with transaction.atomic():
-        user = User.objects.create_user(
-            username=username,
-            password=password,
-            first_name=first_name,
-            last_name=last_name,
-            email=email,
-            role=role,
-            clinic_id=actor.clinic_id,
-        )
-        record(actor, "staff.add", user, None, snapshot(user, STAFF_FIELDS))
+    try:
+        with transaction.atomic():
+            user = User.objects.create_user(
+                username=username,
+                password=password,
+                first_name=first_name,
+                last_name=last_name,
+                email=email,
+                role=role,
+                clinic_id=actor.clinic_id,
+            )
+            record(actor, "staff.add", user, None, snapshot(user, STAFF_FIELDS))
+    except IntegrityError as exc:
+        if "username" not in str(exc):
+            raise
+        # two admins adding one user name at once: the unique index refused the second
+        raise DuplicateError("username", username, USERNAME_FREE) from exc
     return user
+
+
+USERNAME_FREE = "a user name not yet in use"
 
 
 def set_active(actor: User, user: User, *, active: bool, reason: str) -> User:

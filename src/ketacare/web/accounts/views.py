@@ -14,7 +14,7 @@ from ketacare.web.accounts.forms import StaffChangeForm, StaffForm
 from ketacare.web.accounts.models import ApiToken, Role, User
 from ketacare.web.accounts.permissions import PERMISSIONS, allowed_actions, permission_required
 from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import get_for_user
+from ketacare.web.core_app.records import DuplicateError, get_for_user
 
 
 def profile(request: HttpRequest) -> HttpResponse:
@@ -53,6 +53,9 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         try:
             user = services.add_staff(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+        except DuplicateError as exc:  # the user name is taken: 409, beside its field
+            add_input_error(form, exc)
+            return _staff_page(request, form, status=409)
         except InputError as exc:
             add_input_error(form, exc)
         else:

@@ -10,9 +10,17 @@ core InputError        400     ``invalid`` (fields: {InputError.field: its messa
 AuthenticationError    401     ``unauthenticated``
 PermissionDenied       403     ``forbidden``
 Http404 / DoesNotExist 404     ``not_found``
-ConflictError          409     ``conflict`` (the version check refused a stale save)
+ConflictError          409     ``conflict`` (the version check refused a stale save; fields:
+                               ``{"version": ...}``)
+DuplicateError         409     ``conflict`` (a second row where a rule allows one; fields: the
+                               field, e.g. ``{"record_number": ...}``)
+IntegrityError         409     ``conflict`` (the safety net: the database refused a write that a
+                               service did not check; fields: the unique columns when known)
 HttpError              its     ``error``
 =====================  ======  ==================================================================
+
+``DuplicateError`` is also an ``InputError``; handlers are looked up along the exception's MRO, and
+``ConflictError`` comes first in it (it is also registered by name below, to make that explicit).
 
 Each app adds its endpoints in ``<app>/api.py`` as a ``router`` registered in ``ketacare.web.urls``.
 """
@@ -24,6 +32,7 @@ from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import NinjaAPI
@@ -34,7 +43,12 @@ from ninja.security import HttpBearer, SessionAuth
 from ketacare.core.errors import InputError, KetaCareError
 from ketacare.web.accounts.models import ApiToken, User
 from ketacare.web.accounts.permissions import require
-from ketacare.web.core_app.records import ConflictError
+from ketacare.web.core_app.records import (
+    INTEGRITY_MESSAGE,
+    ConflictError,
+    DuplicateError,
+    integrity_fields,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -151,9 +165,15 @@ def _not_found(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 def _conflict(request: HttpRequest, exc: ConflictError) -> HttpResponse:
-    return error_response(
-        409, "conflict", exc.message, {"version": f"stale: the record is at version {exc.current}"}
+    return error_response(409, "conflict", exc.message, exc.fields)
+
+
+def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
+    # a service let the database be the first to refuse: answer 409, and log it to be fixed
+    logger.warning(
+        "IntegrityError escaped a service: %s %s", request.method, request.path, exc_info=exc
     )
+    return error_response(409, "conflict", INTEGRITY_MESSAGE, integrity_fields(exc))
 
 
 api.add_exception_handler(NinjaValidationError, _validation)  # type: ignore[arg-type]
@@ -165,6 +185,8 @@ api.add_exception_handler(PermissionDenied, _forbidden)
 api.add_exception_handler(Http404, _not_found)
 api.add_exception_handler(ObjectDoesNotExist, _not_found)
 api.add_exception_handler(ConflictError, _conflict)  # type: ignore[arg-type]
+api.add_exception_handler(DuplicateError, _conflict)  # type: ignore[arg-type]
+api.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
 
 
 def api_user(request: HttpRequest, action: str = "use_api") -> User:

@@ -51,6 +51,15 @@ class Measure(models.Model):
             # the dashboard's "measures due": the latest measure of each active course
             models.Index(fields=["course", "withdrawn", "taken_at"], name="measure_course_latest"),
         ]
+        constraints = [
+            # a course's outcomes are judged against one baseline of a scale: two requests at the
+            # same instant must not both store one (the service also locks the course row)
+            models.UniqueConstraint(
+                fields=["course", "scale_id"],
+                condition=models.Q(is_baseline=True, withdrawn=False),
+                name="measure_one_active_baseline_per_course_scale",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.scale_id} {self.total} on {self.taken_at:%Y-%m-%d}"

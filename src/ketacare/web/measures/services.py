@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketacare.core import outcomes as core_outcomes
@@ -16,7 +16,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import ConflictError, save_versioned
+from ketacare.web.core_app.records import ConflictError, DuplicateError, save_versioned
 from ketacare.web.courses.models import Course
 from ketacare.web.measures.models import Alert, AlertLevel, Measure
 from ketacare.web.patients.models import Patient
@@ -63,14 +63,47 @@ def record_measure(
     if baseline and course is None:
         raise InputError("baseline", True, "a baseline belongs to a course: choose the course")
     result = core_scales.score(scale_id, list(items), dict(options or {}))
+    try:
+        with transaction.atomic():
+            return _store_measure(
+                actor, patient, result, items, options, taken_at, course, baseline
+            )
+    except IntegrityError as exc:
+        if not baseline:
+            raise
+        # the database's one-active-baseline constraint: a writer that did not lock the course
+        raise DuplicateError("baseline", True, ONE_BASELINE) from exc
+
+
+ONE_BASELINE = "a course has one baseline; withdraw the current one first"
+
+
+def _store_measure(
+    actor: User,
+    patient: Patient,
+    result: core_scales.ScoreResult,
+    items: Sequence[int | str | None],
+    options: Mapping[str, str] | None,
+    taken_at: dt.datetime,
+    course: Course | None,
+    baseline: bool,
+) -> Measure:
+    """The writes of ``record_measure``, inside its transaction. The course row is locked first
+    (``SELECT ... FOR UPDATE``): a second request for the same course waits until this one commits
+    and then sees its baseline, so two baselines cannot both pass the check."""
     outcome = None
-    base = course.baseline_measure if course is not None else None
+    base = None
+    if course is not None:
+        locked = Course.objects.select_for_update().only("baseline_measure").get(pk=course.pk)
+        # re-read under the lock: the caller's course (and its cached baseline) may be stale
+        base = None
+        if locked.baseline_measure_id is not None:
+            base = Measure.objects.filter(pk=locked.baseline_measure_id).first()
+        course.baseline_measure = base
     if base is not None and base.withdrawn:
         base = None
     if baseline and base is not None:
-        raise InputError(
-            "baseline", True, "a course has one baseline; withdraw the current one first"
-        )
+        raise DuplicateError("baseline", True, ONE_BASELINE)
     if (
         not baseline
         and base is not None
@@ -92,46 +125,45 @@ def record_measure(
         signal = core_outcomes.suicidal_ideation_signal(
             result.scale, result, _observation(previous) if previous else None
         )
-    with transaction.atomic():
-        measure = Measure.objects.create(
+    measure = Measure.objects.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        course=course,
+        scale_id=result.scale,
+        scale_version=result.version[:40],
+        taken_at=taken_at,
+        items=list(items),
+        options=dict(options or {}),
+        result=result.to_dict(),
+        total=result.total,
+        severity=result.severity or "",
+        triage=result.triage or "",
+        is_baseline=baseline,
+        outcome=outcome.to_dict() if outcome else None,
+        percent_change=outcome.percent_change if outcome else None,
+        response=outcome.response if outcome else None,
+        remission=outcome.remission if outcome else None,
+        si_signal=signal.to_dict() if signal else None,
+        si_level=signal.level if signal else "",
+        entered_by=actor,
+    )
+    record(actor, "measure.record", measure, None, snapshot(measure))
+    if baseline and course is not None:
+        before = {"baseline_measure_id": course.baseline_measure_id}
+        course.baseline_measure = measure
+        Course.objects.filter(pk=course.pk).update(baseline_measure=measure)
+        record(actor, "course.baseline", course, before, {"baseline_measure_id": measure.pk})
+    if signal is not None and signal.level in ALERT_LEVELS:
+        alert = Alert.objects.create(
             clinic_id=patient.clinic_id,
             patient=patient,
-            course=course,
-            scale_id=result.scale,
-            scale_version=result.version[:40],
-            taken_at=taken_at,
-            items=list(items),
-            options=dict(options or {}),
-            result=result.to_dict(),
-            total=result.total,
-            severity=result.severity or "",
-            triage=result.triage or "",
-            is_baseline=baseline,
-            outcome=outcome.to_dict() if outcome else None,
-            percent_change=outcome.percent_change if outcome else None,
-            response=outcome.response if outcome else None,
-            remission=outcome.remission if outcome else None,
-            si_signal=signal.to_dict() if signal else None,
-            si_level=signal.level if signal else "",
-            entered_by=actor,
+            measure=measure,
+            kind="suicidal_ideation",
+            level=signal.level,
+            reason=signal.reason,
+            source=signal.source,
         )
-        record(actor, "measure.record", measure, None, snapshot(measure))
-        if baseline and course is not None:
-            before = {"baseline_measure_id": course.baseline_measure_id}
-            course.baseline_measure = measure
-            Course.objects.filter(pk=course.pk).update(baseline_measure=measure)
-            record(actor, "course.baseline", course, before, {"baseline_measure_id": measure.pk})
-        if signal is not None and signal.level in ALERT_LEVELS:
-            alert = Alert.objects.create(
-                clinic_id=patient.clinic_id,
-                patient=patient,
-                measure=measure,
-                kind="suicidal_ideation",
-                level=signal.level,
-                reason=signal.reason,
-                source=signal.source,
-            )
-            record(actor, "alert.raise", alert, None, snapshot(alert))
+        record(actor, "alert.raise", alert, None, snapshot(alert))
     return measure
 
 

@@ -13,7 +13,12 @@ from ketacare.core import scales as core_scales
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
 from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
+from ketacare.web.core_app.records import (
+    ConflictError,
+    DuplicateError,
+    for_clinic,
+    get_for_user,
+)
 from ketacare.web.measures import services
 from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map
 from ketacare.web.measures.models import Alert, Measure
@@ -32,6 +37,7 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     courses = list(patient.courses.exclude(status="ended").order_by("-start_date"))
     is_post = request.method == "POST" and "taken_at" in request.POST
     form = MeasureForm(request.POST if is_post else None, scale=scale, courses=courses)
+    status = 200
     if is_post and form.is_valid():
         course = next((c for c in courses if str(c.uuid) == form.cleaned_data["course"]), None)
         try:
@@ -45,6 +51,9 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                 course=course,
                 baseline=form.cleaned_data["baseline"],
             )
+        except DuplicateError as exc:  # a second baseline: 409, beside the baseline box
+            add_input_error(form, exc)
+            status = 409
         except InputError as exc:
             add_input_error(form, exc, item_field_map(scale))
         else:
@@ -63,7 +72,7 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         "form": form,
         "nav": "patients",
     }
-    return render(request, "measures/new.html", context)
+    return render(request, "measures/new.html", context, status=status)
 
 
 @permission_required("view_clinical")

@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import save_versioned
+from ketacare.web.core_app.records import DuplicateError, save_versioned
 from ketacare.web.patients.models import Patient
 
 DEMOGRAPHIC_FIELDS = [
@@ -49,43 +49,56 @@ def create_patient(actor: User, **data: Any) -> Patient:
     if unknown:
         raise InputError(sorted(unknown)[0], "", "one of " + ", ".join(DEMOGRAPHIC_FIELDS))
     _check_demographics(data)
-    with transaction.atomic():
-        if Patient.objects.filter(
-            clinic_id=actor.clinic_id, record_number=data.get("record_number")
-        ).exists():
-            raise InputError(
-                "record_number", data.get("record_number"), "a record number not yet in use"
-            )
-        patient = Patient.objects.create(clinic_id=actor.clinic_id, **data)
-        record(actor, "patient.create", patient, None, snapshot(patient, DEMOGRAPHIC_FIELDS))
+    number = data.get("record_number")
+    try:
+        with transaction.atomic():
+            if Patient.objects.filter(clinic_id=actor.clinic_id, record_number=number).exists():
+                raise DuplicateError("record_number", number, RECORD_NUMBER_FREE)
+            patient = Patient.objects.create(clinic_id=actor.clinic_id, **data)
+            record(actor, "patient.create", patient, None, snapshot(patient, DEMOGRAPHIC_FIELDS))
+    except IntegrityError as exc:
+        _raise_if_record_number_taken(exc, number)
+        raise
     return patient
+
+
+RECORD_NUMBER_FREE = "a record number not yet in use in this clinic"
+
+
+def _raise_if_record_number_taken(exc: IntegrityError, number: Any) -> None:
+    """The loser of two requests at the same instant with one record number: the database's
+    ``patient_record_number_unique_in_clinic`` refused it after both passed the check."""
+    if "record_number" in str(exc):
+        raise DuplicateError("record_number", number, RECORD_NUMBER_FREE) from exc
 
 
 def update_demographics(
     actor: User, patient: Patient, *, expected_version: int, reason: str = "", **changes: Any
 ) -> Patient:
-    """Change demographics; a ConflictError if someone saved after ``expected_version``."""
+    """Change demographics; a ConflictError if someone saved after ``expected_version``, a
+    DuplicateError (a ConflictError too) if the new record number is in use."""
     require(actor, "edit_demographics")
     unknown = set(changes) - set(DEMOGRAPHIC_FIELDS)
     if unknown:
         raise InputError(sorted(unknown)[0], "", "one of " + ", ".join(DEMOGRAPHIC_FIELDS))
     _check_demographics(changes)
-    with transaction.atomic():
-        if (
-            "record_number" in changes
-            and Patient.objects.filter(
-                clinic_id=patient.clinic_id, record_number=changes["record_number"]
-            )
-            .exclude(pk=patient.pk)
-            .exists()
-        ):
-            raise InputError(
-                "record_number", changes["record_number"], "a record number not yet in use"
-            )
-        before = snapshot(patient, DEMOGRAPHIC_FIELDS)
-        for name, value in changes.items():
-            setattr(patient, name, value)
-        save_versioned(patient, expected_version, list(changes))
-        after = snapshot(patient, DEMOGRAPHIC_FIELDS)
-        record(actor, "patient.update", patient, before, after, reason)
+    number = changes.get("record_number")
+    try:
+        with transaction.atomic():
+            if (
+                "record_number" in changes
+                and Patient.objects.filter(clinic_id=patient.clinic_id, record_number=number)
+                .exclude(pk=patient.pk)
+                .exists()
+            ):
+                raise DuplicateError("record_number", number, RECORD_NUMBER_FREE)
+            before = snapshot(patient, DEMOGRAPHIC_FIELDS)
+            for name, value in changes.items():
+                setattr(patient, name, value)
+            save_versioned(patient, expected_version, list(changes))
+            after = snapshot(patient, DEMOGRAPHIC_FIELDS)
+            record(actor, "patient.update", patient, before, after, reason)
+    except IntegrityError as exc:
+        _raise_if_record_number_taken(exc, number)
+        raise
     return patient

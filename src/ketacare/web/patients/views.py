@@ -10,7 +10,12 @@ from django.shortcuts import redirect, render
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import can, permission_required
 from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
+from ketacare.web.core_app.records import (
+    ConflictError,
+    DuplicateError,
+    for_clinic,
+    get_for_user,
+)
 from ketacare.web.patients import services
 from ketacare.web.patients.forms import PatientForm
 from ketacare.web.patients.models import Patient
@@ -36,16 +41,21 @@ def patient_list(request: HttpRequest) -> HttpResponse:
 @permission_required("edit_demographics")
 def patient_new(request: HttpRequest) -> HttpResponse:
     form = PatientForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]
+        except DuplicateError as exc:  # the record number is in use: 409, beside its field
+            add_input_error(form, exc)
+            status = 409
         except InputError as exc:
             add_input_error(form, exc)
         else:
             messages.success(request, f"{patient.full_name} registered.")
             return redirect("patients:detail", patient_uuid=patient.uuid)
-    return render(request, "patients/form.html", {"form": form, "nav": "patients", "new": True})
+    context = {"form": form, "nav": "patients", "new": True}
+    return render(request, "patients/form.html", context, status=status)
 
 
 @permission_required("view_demographics")
@@ -71,6 +81,7 @@ def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
     form = PatientForm(request.POST or None, instance=patient, initial={"version": patient.version})
+    status = 200
     if request.method == "POST" and form.is_valid():
         expected = form.cleaned_data.get("version") or 0
         changes = {
@@ -86,6 +97,9 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                 expected_version=expected,
                 **changes,
             )
+        except DuplicateError as exc:  # the record number is in use: 409, beside its field
+            add_input_error(form, exc)
+            status = 409
         except ConflictError as exc:
             form.add_error(None, exc.message)
         except InputError as exc:
@@ -93,6 +107,5 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         else:
             messages.success(request, "Demographics saved.")
             return redirect("patients:detail", patient_uuid=patient.uuid)
-    return render(
-        request, "patients/form.html", {"form": form, "patient": patient, "nav": "patients"}
-    )
+    context = {"form": form, "patient": patient, "nav": "patients"}
+    return render(request, "patients/form.html", context, status=status)

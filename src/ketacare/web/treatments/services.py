@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ketacare.core import protocols as core_protocols
@@ -31,7 +31,7 @@ from ketacare.core import treatment as core_treatment
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.audit.services import jsonable, record, snapshot
-from ketacare.web.core_app.records import save_versioned
+from ketacare.web.core_app.records import DuplicateError, save_versioned
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
 from ketacare.web.treatments.models import (
     AdverseEvent,
@@ -200,33 +200,44 @@ def open_session(
     on: dt.date | None = None,
     chair: int | None = None,
 ) -> TreatmentSession:
-    """Open the record of one session of ``course`` (optionally the planned session it gives)."""
+    """Open the record of one session of ``course`` (optionally the planned session it gives).
+
+    A planned session gives one record: its row is locked (``SELECT ... FOR UPDATE``) while the
+    record is checked and written, so a second request opening it waits and is then refused with
+    a ``DuplicateError`` (409, field ``planned``); where the database has no row locks (SQLite)
+    the one-to-one's unique index refuses the loser, and that is the same ``DuplicateError``.
+    """
     require(actor, RECORD)
     _same_clinic(actor, course, "course")
     if course.status == "ended":
         raise InputError("course", str(course.uuid), "a course that has not ended")
-    if planned is not None:
-        if planned.course_id != course.pk:
-            raise InputError("planned", str(planned.uuid), "a planned session of this course")
-        if TreatmentSession.objects.filter(planned=planned).exists():
-            raise InputError(
-                "planned", str(planned.uuid), "a planned session without a session record yet"
-            )
+    if planned is not None and planned.course_id != course.pk:
+        raise InputError("planned", str(planned.uuid), "a planned session of this course")
     if chair is not None and not 1 <= chair <= max(1, course.clinic.chairs):
         raise InputError("chair", chair, f"a chair from 1 to {course.clinic.chairs}")
-    with transaction.atomic():
-        session = TreatmentSession.objects.create(
-            clinic_id=course.clinic_id,
-            patient_id=course.patient_id,
-            course=course,
-            planned=planned,
-            # the day it is given (an off-plan session keeps its link to the planned one)
-            date=on or timezone.localdate(),
-            chair=chair if chair is not None else (planned.chair if planned else None),
-            weight_kg=course.weight_kg,
-            created_by=actor,
-        )
-        record(actor, "session.open", session, None, snapshot(session), "")
+    not_opened = "a planned session without a session record yet"
+    try:
+        with transaction.atomic():
+            if planned is not None:
+                PlannedSession.objects.select_for_update().only("pk").get(pk=planned.pk)
+                if TreatmentSession.objects.filter(planned=planned).exists():
+                    raise DuplicateError("planned", str(planned.uuid), not_opened)
+            session = TreatmentSession.objects.create(
+                clinic_id=course.clinic_id,
+                patient_id=course.patient_id,
+                course=course,
+                planned=planned,
+                # the day it is given (an off-plan session keeps its link to the planned one)
+                date=on or timezone.localdate(),
+                chair=chair if chair is not None else (planned.chair if planned else None),
+                weight_kg=course.weight_kg,
+                created_by=actor,
+            )
+            record(actor, "session.open", session, None, snapshot(session), "")
+    except IntegrityError as exc:
+        if planned is None or "planned" not in str(exc):
+            raise
+        raise DuplicateError("planned", str(planned.uuid), not_opened) from exc
     return session
 
 
