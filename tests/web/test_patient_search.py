@@ -88,3 +88,12 @@ def test_a_name_that_is_not_there_finds_no_one(
 ) -> None:
     assert found(client_for(front_desk), "Marco Verdi") == set()
     assert found(client_for(front_desk), "31/02/1980") == set()  # not a date: no match, no 500
+
+
+@pytest.mark.django_db
+def test_the_api_searches_the_same_way(
+    front_desk: Any, bianchi: Patient, others: list[Patient], client_for: Any
+) -> None:
+    body = client_for(front_desk).get("/api/v1/patients", {"q": "Bianchi, Marco"}).json()
+    items = body["items"] if isinstance(body, dict) else body
+    assert [p["record_number"] for p in items] == ["N-2041"]
