@@ -6,11 +6,8 @@ from typing import Any
 from django import forms
 
 from ketacare.core import protocols as core_protocols
+from ketacare.web.core_app.forms import DateInput
 from ketacare.web.courses.models import COURSE_TRANSITIONS, CourseStatus
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 def protocol_choices() -> list[tuple[str, str]]:

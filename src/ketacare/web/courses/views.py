@@ -130,7 +130,9 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
 @permission_required("prescribe")
 def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
     course = get_for_user(Course.objects.all(), request.user, course_uuid)
-    form = StatusForm(request.POST or None, current=course.status)
+    form = StatusForm(
+        request.POST or None, current=course.status, initial={"version": course.version}
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         advice = None
@@ -147,7 +149,15 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
                 data={"escalation_advice": advice} if advice else None,
             )
         except ConflictError as exc:
-            form.add_error(None, exc.message)
+            # show the course as it now is; the form carries its version, so saving again is
+            # a second, deliberate decision made with the new status in view
+            course = get_for_user(Course.objects.all(), request.user, course_uuid)
+            fresh = StatusForm(
+                {**request.POST.dict(), "version": course.version}, current=course.status
+            )
+            fresh.is_valid()
+            fresh.add_error(None, exc.message)
+            form = fresh
         except InputError as exc:
             add_input_error(form, exc)
         else:

@@ -53,9 +53,23 @@ def outcome_lines(scale_id: str, baseline: float | None) -> Lines:
     )
 
 
-def scale_range(scale_id: str) -> tuple[float, float]:
+@functools.lru_cache(maxsize=64)
+def scale_range(scale_id: str) -> tuple[float, float] | None:
+    """The axis of ``scale_id``: the core's declared total range; for a scale whose range depends
+    on an option (the BPRS positive subscale's coding), the span of the core's ranges over the
+    option's values; None for a scale with no total (the C-SSRS screener's triage)."""
     scale = core_scales.get_scale(scale_id)
-    return float(scale.total_min), float(scale.total_max)
+    if scale.scoring == "triage":
+        return None
+    if scale.total_min is not None and scale.total_max is not None:
+        return float(scale.total_min), float(scale.total_max)
+    ranges = [
+        scale.total_range({option.key: value})
+        for option in scale.options
+        if option.item_ranges
+        for value in option.values
+    ] or [scale.total_range()]
+    return float(min(r[0] for r in ranges)), float(max(r[1] for r in ranges))
 
 
 def svg_chart(
@@ -66,7 +80,10 @@ def svg_chart(
     title: str = "",
 ) -> str:
     """An SVG line chart of ``points`` with the baseline, response and remission lines."""
-    low, high = scale_range(scale_id)
+    found = scale_range(scale_id)
+    if found is None:  # no total to draw
+        return ""
+    low, high = found
     if high <= low:
         high = low + 1
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -133,12 +150,36 @@ def svg_chart(
 def chart_for(
     scale_id: str, measures: Sequence[Any], baseline_total: float | None
 ) -> dict[str, Any]:
-    """Chart data for the template: the SVG and the rule texts of its lines."""
+    """Chart data for the template: the scale's name, the SVG and the rule texts of its lines.
+
+    A scale with no total (the C-SSRS screener) has no SVG: ``levels`` lists each answer's triage
+    level, as the core gave it, newest first."""
+    name = scale_name(scale_id)
+    if scale_range(scale_id) is None:
+        levels = [(m.taken_at, getattr(m, "triage", "") or "") for m in measures]
+        return {
+            "scale": scale_id,
+            "name": name,
+            "svg": "",
+            "levels": sorted(levels, key=lambda level: level[0], reverse=True),
+            "lines": Lines(None, None, None, "", ""),
+            "n": len(levels),
+        }
     points = [(m.taken_at, float(m.total)) for m in measures if m.total is not None]
     lines = outcome_lines(scale_id, baseline_total)
     return {
         "scale": scale_id,
-        "svg": svg_chart(scale_id, points, lines, title=scale_id),
+        "name": name,
+        "svg": svg_chart(scale_id, points, lines, title=name),
+        "levels": [],
         "lines": lines,
         "n": len(points),
     }
+
+
+def scale_name(scale_id: str) -> str:
+    """The core's name of ``scale_id`` (the id itself for a scale the core no longer has)."""
+    try:
+        return core_scales.get_scale(scale_id).name
+    except KetaCareError:
+        return scale_id

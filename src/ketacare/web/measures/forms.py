@@ -8,15 +8,9 @@ from django import forms
 from django.utils import timezone
 
 from ketacare.core import scales as core_scales
+from ketacare.web.core_app.forms import DateTimeInput
 
 YES_NO = [("", "—"), ("y", "Yes"), ("n", "No"), ("-", "Skipped")]
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
 def scale_choices() -> list[tuple[str, str]]:

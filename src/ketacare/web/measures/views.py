@@ -57,7 +57,10 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         except InputError as exc:
             add_input_error(form, exc, item_field_map(scale))
         else:
-            text = f"{scale.id} recorded: total {measure.total}"
+            if measure.total is not None:
+                text = f"{scale.name} recorded: total {measure.total:g}"
+            else:  # a screen with no total (C-SSRS): its triage level, as the core gave it
+                text = f"{scale.name} recorded: triage {measure.triage or 'not given'}"
             if measure.severity:
                 text += f" ({measure.severity})"
             messages.success(request, text)

@@ -13,6 +13,7 @@ from ketacare.web.core_app.api import api_user
 from ketacare.web.core_app.records import for_clinic, get_for_user
 from ketacare.web.patients import services
 from ketacare.web.patients.models import Patient
+from ketacare.web.patients.search import search_filter
 
 router = Router(tags=["patients"])
 
@@ -86,7 +87,7 @@ def list_patients(request: HttpRequest, q: str = "", limit: int = 100, offset: i
     limit = max(1, min(limit, 500))
     patients = for_clinic(Patient.objects.filter(archived=False), user)
     if q:
-        patients = patients.filter(family_name__icontains=q)
+        patients = patients.filter(search_filter(q))
     return [_out(p, False) for p in patients[offset : offset + limit]]
 
 

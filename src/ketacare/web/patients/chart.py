@@ -28,6 +28,7 @@ MEASURE_COLUMNS = (
     "taken_at",
     "total",
     "severity",
+    "triage",
     "is_baseline",
     "percent_change",
     "response",
@@ -131,6 +132,8 @@ def chart_context(patient: Patient) -> dict[str, Any]:
             )
     for m in measures:
         text = f"{m.scale_id} {m.total:g}" if m.total is not None else m.scale_id
+        if m.triage:
+            text += f" (triage {m.triage})"
         if m.severity:
             text += f" ({m.severity})"
         if m.percent_change is not None:

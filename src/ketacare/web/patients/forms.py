@@ -4,11 +4,8 @@ from typing import Any
 
 from django import forms
 
+from ketacare.web.core_app.forms import DateInput
 from ketacare.web.patients.models import Patient, TrialResponse
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
 
 
 class PatientForm(forms.ModelForm):  # type: ignore[type-arg]

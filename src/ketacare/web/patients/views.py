@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
@@ -19,6 +18,7 @@ from ketacare.web.core_app.records import (
 from ketacare.web.patients import services
 from ketacare.web.patients.forms import PatientForm
 from ketacare.web.patients.models import Patient
+from ketacare.web.patients.search import search_filter
 
 
 @permission_required("view_patient_list")
@@ -26,11 +26,7 @@ def patient_list(request: HttpRequest) -> HttpResponse:
     patients = for_clinic(Patient.objects.filter(archived=False), request.user)
     query = request.GET.get("q", "").strip()
     if query:
-        patients = patients.filter(
-            Q(family_name__icontains=query)
-            | Q(given_name__icontains=query)
-            | Q(record_number__icontains=query)
-        )
+        patients = patients.filter(search_filter(query))
     return render(
         request,
         "patients/list.html",

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from ketacare.web.core_app.formids import OwnIds
 from ketacare.web.treatments.models import Severity, TreatmentSession
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -43,7 +44,7 @@ class YesNoField(forms.TypedChoiceField):
         )
 
 
-class SessionForm(forms.Form):
+class SessionForm(OwnIds, forms.Form):
     """Every session form carries the version the user saw and, once signed, a reason."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
