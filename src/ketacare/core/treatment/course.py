@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from ketacare.core.errors import InputError
-from ketacare.core.treatment.session import Problem, Verdict
+from ketacare.core.treatment.session import Problem, Verdict, eligibility_problem
 
 COURSE_STATUSES: tuple[str, ...] = ("induction", "review", "maintenance", "ended")
 #: the allowed moves of a course (induction -> review at the end of induction -> maintenance,
@@ -79,19 +79,8 @@ class CourseState:
 def _eligibility_blocker(f: CourseFacts) -> Problem | None:
     if f.eligibility == "eligible" or f.eligibility_override:
         return None
-    words = {
-        "missing": f"No contraindication screen for {f.drug} ({f.route}) is on file.",
-        "incomplete": "The contraindication screen is incomplete.",
-        "contraindicated": "The contraindication screen reports a contraindication.",
-    }.get(f.eligibility, f"The screen's status is {f.eligibility}.")
-    detail = (
-        f" {f.eligibility_reason}" if f.eligibility_reason and f.eligibility != "missing" else ""
-    )
-    return Problem(
-        "screen",
-        words + detail + " Complete the screen, or a prescriber records an override with a reason.",
-        f.eligibility_source or "core.intake.eligibility",
-        f.eligibility,
+    return eligibility_problem(
+        f.eligibility, f.eligibility_reason, f.eligibility_source, "before the course starts"
     )
 
 

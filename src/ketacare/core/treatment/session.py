@@ -273,6 +273,23 @@ def _stage(f: SessionFacts) -> str:
     return "open"
 
 
+def eligibility_problem(status: str, reason: str, source: str, when: str) -> Problem:
+    """The blocker of a missing, incomplete or contraindicated screen (field ``screen``)."""
+    words = {
+        "missing": "No contraindication screen for this drug and route is on file.",
+        "incomplete": "The contraindication screen is incomplete.",
+        "contraindicated": "The contraindication screen reports a contraindication.",
+    }.get(status, f"The screen's status is {status}.")
+    if reason and status != "missing":
+        words = reason
+    return Problem(
+        "screen",
+        f"{words} Complete the screen, or a prescriber records an override with a reason, {when}.",
+        source or SCREEN_SOURCE,
+        status,
+    )
+
+
 def _dose_blockers(f: SessionFacts) -> list[Problem]:
     out: list[Problem] = []
     if f.course_status == "ended":
@@ -280,23 +297,9 @@ def _dose_blockers(f: SessionFacts) -> list[Problem]:
             Problem("course", "The course has ended: no further dose.", AMEND_SOURCE, "ended")
         )
     if f.eligibility != "eligible" and not f.eligibility_override:
-        words = {
-            "missing": "No contraindication screen for this drug and route is on file.",
-            "incomplete": "The contraindication screen is incomplete.",
-            "contraindicated": "The contraindication screen reports a contraindication.",
-        }.get(f.eligibility, f"The screen's status is {f.eligibility}.")
-        detail = (
-            f" {f.eligibility_reason}"
-            if f.eligibility_reason and f.eligibility != "missing"
-            else ""
-        )
         out.append(
-            Problem(
-                "screen",
-                words + detail + " A prescriber must record an override with a reason, or the "
-                "screen must be completed, before the dose.",
-                f.eligibility_source,
-                f.eligibility,
+            eligibility_problem(
+                f.eligibility, f.eligibility_reason, f.eligibility_source, "before the dose"
             )
         )
     if not f.consent_on_file:

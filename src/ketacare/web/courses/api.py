@@ -1,4 +1,5 @@
-"""Courses in the JSON API: list, start (the core plans the sessions), read, change status."""
+"""Courses in the JSON API: list, start (the core plans the sessions and its course rule decides
+whether the course may start), read with the core's state, change status."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
 from ketacare.web.core_app.api import api_user
 from ketacare.web.core_app.records import for_clinic, get_for_user
-from ketacare.web.courses import services
+from ketacare.web.courses import services, workflow
 from ketacare.web.courses.models import Course
+from ketacare.web.patients import intake
 from ketacare.web.patients.models import Patient
 
 router = Router(tags=["courses"])
@@ -28,6 +31,38 @@ class CourseIn(Schema):
     closed_dates: list[dt.date] = Field(default_factory=list)
     sessions: int | None = Field(None, ge=1, le=200)
     reason: str = Field("", max_length=500)
+    override_reason: str = Field(
+        "",
+        max_length=2000,
+        description="a prescriber's reason to start despite a missing or blocking screen",
+    )
+    concurrent_reason: str = Field(
+        "", max_length=2000, description="a prescriber's reason for a second active course"
+    )
+
+
+class ProblemOut(Schema):
+    field: str
+    reason: str
+    source: str
+    code: str
+
+
+class VerdictOut(Schema):
+    action: str
+    allowed: bool
+    blockers: list[ProblemOut]
+    needs_reason: bool
+    requires_role: str | None
+
+
+class CourseStateOut(Schema):
+    status: str | None
+    transitions: list[str]
+    actions: dict[str, VerdictOut]
+    warnings: list[ProblemOut]
+    eligibility: dict[str, Any]
+    consent_on_file: bool
 
 
 class StatusIn(Schema):
@@ -131,8 +166,27 @@ def start_course(request: HttpRequest, payload: CourseIn) -> Any:
         closed_dates=payload.closed_dates,
         sessions=payload.sessions,
         reason=payload.reason,
+        override_reason=payload.override_reason,
+        concurrent_reason=payload.concurrent_reason,
     )
     return Status(201, _out(course))
+
+
+@router.get(
+    "/{course_uuid}/state",
+    response=CourseStateOut,
+    summary="What the core allows next on the course, and what blocks it",
+)
+def course_state(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
+    user = api_user(request, "view_clinical")
+    course = get_for_user(_courses(user), user, course_uuid)
+    state = workflow.state_of(course)
+    data = state.to_dict()
+    data["eligibility"] = workflow.eligibility_for(
+        course.patient, course.drug, course.route
+    ).to_dict()
+    data["consent_on_file"] = workflow.consent_on_file(course, timezone.localdate())
+    return data
 
 
 @router.get("/{course_uuid}", response=CourseOut, summary="One course with its planned sessions")
@@ -153,3 +207,45 @@ def change_status(request: HttpRequest, course_uuid: uuid.UUID, payload: StatusI
         expected_version=payload.version,
     )
     return _out(course)
+
+
+class ConsentIn(Schema):
+    given_on: dt.date
+    scope: str = Field(min_length=1, max_length=200)
+    document_reference: str = Field("", max_length=200)
+
+
+class ConsentOut(Schema):
+    uuid: uuid.UUID
+    given_on: dt.date
+    scope: str
+    document_reference: str
+    withdrawn_on: dt.date | None
+
+
+@router.get(
+    "/{course_uuid}/consents", response=list[ConsentOut], summary="Consents recorded for the course"
+)
+def list_consents(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
+    user = api_user(request, "view_clinical")
+    course = get_for_user(_courses(user), user, course_uuid)
+    return list(course.consents.order_by("-given_on", "-id"))
+
+
+@router.post(
+    "/{course_uuid}/consents",
+    response={201: ConsentOut},
+    summary="Record consent for the course's treatment series (needed before its first dose)",
+)
+def record_consent(request: HttpRequest, course_uuid: uuid.UUID, payload: ConsentIn) -> Any:
+    user = api_user(request, "record_consent")
+    course = get_for_user(_courses(user), user, course_uuid)
+    consent = intake.record_consent(
+        user,
+        course.patient,
+        given_on=payload.given_on,
+        scope=payload.scope,
+        course=course,
+        document_reference=payload.document_reference,
+    )
+    return Status(201, consent)

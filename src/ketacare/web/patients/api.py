@@ -11,7 +11,7 @@ from ninja import Field, Router, Schema, Status
 
 from ketacare.web.core_app.api import api_user
 from ketacare.web.core_app.records import for_clinic, get_for_user
-from ketacare.web.patients import services
+from ketacare.web.patients import intake, services
 from ketacare.web.patients.models import Patient
 from ketacare.web.patients.search import search_filter
 
@@ -121,3 +121,44 @@ def patch_patient(request: HttpRequest, patient_uuid: uuid.UUID, payload: Patien
     changes = {k: v for k, v in changes.items() if v is not None}
     services.update_demographics(user, patient, expected_version=version, reason=reason, **changes)
     return _out(patient, False)
+
+
+class ScreenIn(Schema):
+    drug: str | None = Field(None, pattern="^(racemic|esketamine|arketamine)$")
+    route: str | None = Field(None, min_length=1, max_length=4)
+    answers: dict[str, bool] = Field(description="question id -> true (yes) / false (no)")
+
+
+class ScreenOut(Schema):
+    uuid: uuid.UUID
+    drug: str
+    route: str
+    answers: dict[str, bool]
+    result: dict[str, Any]
+    eligible: bool
+    screened_at: dt.datetime
+
+
+@router.get(
+    "/{patient_uuid}/screens",
+    response=list[ScreenOut],
+    summary="The patient's contraindication screens (a history, newest first)",
+)
+def list_screens(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
+    user = api_user(request, "view_clinical")
+    patient = get_for_user(Patient.objects.all(), user, patient_uuid)
+    return list(patient.screens.order_by("-screened_at", "-id"))
+
+
+@router.post(
+    "/{patient_uuid}/screens",
+    response={201: ScreenOut},
+    summary="Record a contraindication screen (the core screens the answers; kept as history)",
+)
+def record_screen(request: HttpRequest, patient_uuid: uuid.UUID, payload: ScreenIn) -> Any:
+    user = api_user(request, "record_intake")
+    patient = get_for_user(Patient.objects.all(), user, patient_uuid)
+    screen = intake.record_screen(
+        user, patient, answers=payload.answers, drug=payload.drug, route=payload.route
+    )
+    return Status(201, screen)

@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from ketacare.core import intake as core_intake
 from ketacare.core.errors import InputError
@@ -144,8 +145,9 @@ def record_consent(
     require(actor, "record_consent")
     if not scope.strip():
         raise InputError("scope", scope, "what the patient consented to")
-    if given_on > dt.date.today():
-        raise InputError("given_on", given_on.isoformat(), f"a date on or before {dt.date.today()}")
+    today = timezone.localdate()
+    if given_on > today:
+        raise InputError("given_on", given_on.isoformat(), f"a date on or before {today}")
     if course is not None and course.patient_id != patient.pk:
         raise InputError("course", str(course.uuid), "a course of this patient")
     with transaction.atomic():
