@@ -258,3 +258,36 @@ def test_one_user_name_added_by_two_admins_at_once_is_refused_beside_its_field(
     assert caught.value.field == "username"
     assert isinstance(caught.value.__cause__, IntegrityError)
     assert User.objects.filter(username="nina").count() == 1
+
+
+@postgresql_only
+@pytest.mark.django_db(transaction=True)
+def test_vitals_posted_while_the_session_is_being_signed_wait_and_become_an_amendment(
+    nurse: Any, prescriber: Any, esk_session: Any
+) -> None:
+    """The defect: vitals posted while a session was being signed landed after the signature
+    without an amendment. The sign holds the session's row lock; the vitals wait for it, then
+    see the signature: without a reason they are refused, with one they are an amendment."""
+    from ketacare.core.errors import InputError
+    from ketacare.web.treatments.models import Amendment, VitalSign
+    from tests.web.conftest import run_to_signable
+
+    run_to_signable(esk_session, nurse)
+    rows = VitalSign.objects.filter(session=esk_session).count()
+
+    def sign() -> Any:
+        return session_services.sign_session(
+            User.objects.get(pk=prescriber.pk),
+            TreatmentSession.objects.get(pk=esk_session.pk),
+            expected_version=esk_session.version,
+        )
+
+    stale = TreatmentSession.objects.get(pk=esk_session.pk)  # read before the signature
+    assert not stale.is_signed
+    with _first_request_still_writing(sign), pytest.raises(InputError) as caught:
+        session_services.add_vitals(nurse, stale, heart_rate=71)
+    assert caught.value.field == "reason"
+    assert VitalSign.objects.filter(session=esk_session).count() == rows
+    stale = TreatmentSession.objects.get(pk=esk_session.pk)
+    session_services.add_vitals(nurse, stale, heart_rate=71, reason="reading from the monitor")
+    assert Amendment.objects.filter(session=esk_session, action="session.vitals").count() == 1
