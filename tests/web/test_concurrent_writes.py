@@ -268,9 +268,10 @@ def test_vitals_posted_while_the_session_is_being_signed_wait_and_become_an_amen
     """The defect: vitals posted while a session was being signed landed after the signature
     without an amendment. The sign holds the session's row lock; the vitals wait for it, then
     see the signature: without a reason they are refused, with one they are an amendment."""
+    from tests.web.conftest import run_to_signable
+
     from ketacare.core.errors import InputError
     from ketacare.web.treatments.models import Amendment, VitalSign
-    from tests.web.conftest import run_to_signable
 
     run_to_signable(esk_session, nurse)
     rows = VitalSign.objects.filter(session=esk_session).count()

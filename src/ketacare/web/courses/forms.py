@@ -30,6 +30,21 @@ class CourseForm(forms.Form):
         required=False, min_value=1, label="Number of sessions", help_text="blank: the protocol's"
     )
     reason = forms.CharField(required=False, label="Note", widget=forms.TextInput)
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason to start despite the screen",
+        help_text="only when the contraindication screen is missing, incomplete or reports a "
+        "contraindication: a prescriber's reason, kept on the course",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    concurrent_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="Reason for a second active course",
+        help_text="only when the patient already has an active course",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
 
     def clean_closed_dates(self) -> list[dt.date]:
         text: str = self.cleaned_data.get("closed_dates") or ""

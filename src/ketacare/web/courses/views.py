@@ -18,7 +18,7 @@ from ketacare.web.accounts.permissions import permission_required
 from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
 from ketacare.web.courses import pk as course_pk
-from ketacare.web.courses import services
+from ketacare.web.courses import services, workflow
 from ketacare.web.courses.calendar_grid import course_months, month_grid
 from ketacare.web.courses.forms import CourseForm, StatusForm
 from ketacare.web.courses.models import Course, PlannedSession
@@ -89,14 +89,28 @@ def course_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
                 closed_dates=data["closed_dates"],
                 sessions=data["sessions"],
                 reason=data["reason"],
+                override_reason=data["override_reason"],
+                concurrent_reason=data["concurrent_reason"],
             )
         except InputError as exc:
-            add_input_error(form, exc, {"start": "start_date", "weight": "weight_kg"})
+            add_input_error(
+                form,
+                exc,
+                {"start": "start_date", "weight": "weight_kg", "screen": "override_reason"},
+            )
         else:
             messages.success(request, "Course started; the sessions are planned.")
             return redirect("courses:plan", course_uuid=course.uuid)
     return render(
-        request, "courses/new.html", {"form": form, "patient": patient, "nav": "patients"}
+        request,
+        "courses/new.html",
+        {
+            "form": form,
+            "patient": patient,
+            "eligibility": workflow.eligibility_by_route(patient),
+            "active_courses": workflow.active_courses(patient),
+            "nav": "patients",
+        },
     )
 
 

@@ -38,6 +38,28 @@ def eligibility_for(patient: Patient, drug: str, route: str) -> core_intake.Elig
     return core_intake.eligibility(screen_records(patient), drug=drug, route=route)
 
 
+def eligibility_by_route(patient: Patient) -> list[dict[str, object]]:
+    """The core's eligibility for each drug and route a protocol uses (for the new-course page)."""
+    from ketacare.core import protocols as core_protocols
+    from ketacare.core.vocabulary import DRUG_NAMES, ROUTE_NAMES
+
+    records = screen_records(patient)
+    pairs = sorted({(p.drug, p.route) for p in core_protocols.list_protocols()})
+    out = []
+    for drug, route in pairs:
+        verdict = core_intake.eligibility(records, drug=drug, route=route)
+        out.append(
+            {
+                "drug": DRUG_NAMES.get(drug, drug),
+                "route": ROUTE_NAMES.get(route, route),
+                "status": verdict.status,
+                "reason": verdict.reason,
+                "cautions": verdict.cautions,
+            }
+        )
+    return out
+
+
 def consent_on_file(course: Course, on: dt.date) -> bool:
     """Whether a consent on file covers a dose of ``course`` on ``on`` (the core's rule)."""
     rows = Consent.objects.filter(patient_id=course.patient_id).only(
