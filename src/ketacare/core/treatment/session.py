@@ -66,8 +66,10 @@ KETALAR_LABEL = (
     "https://fda.report/DailyMed/46dab560-8ecd-4d92-8c92-6baa2310b09b"
 )
 CONSENT_SOURCE = (
-    "Sanacora 2017 consensus statement (JAMA Psychiatry 74:399): an informed consent process "
-    "before treatment; consent recorded per treatment series (KetaCare rule)"
+    "Consent signed before each treatment series (secondary source: a clinic compliance checklist, "
+    "https://github.com/Phillymcdee/ketamine-software-directory, and the CPSBC draft standard's "
+    "consent discussion before parenteral ketamine); an unlinked consent covering a course that "
+    "starts within 30 days is a KetaCare rule"
 )
 SCREEN_SOURCE = "KetaCare intake screen (core.intake: each question carries its label source)"
 SEQUENCE_SOURCE = "KetaCare record rule: times must be coherent and not in the future"
