@@ -162,3 +162,22 @@ def test_a_course_has_one_baseline(nurse: Any, world: dict[str, Any]) -> None:
             baseline=True,
         )
     assert caught.value.field == "baseline"
+
+
+@pytest.mark.django_db
+def test_a_hamd17_scores_without_the_item_16_method_and_keeps_it_when_given(
+    nurse: Any, patient: Any, client_for: Any
+) -> None:
+    # Hamilton 1960/1967: item 16 is rated by A (history) or B (measured), both 0-2, scored alike
+    data = {"scale": "hamd17", "taken_at": "2026-01-05T09:00", "course": ""}
+    data.update({f"item_{n}": "1" for n in range(1, 18)})
+    client = client_for(nurse)
+    response = client.post(f"/measures/new/{patient.uuid}/", data)
+    assert response.status_code == 302, response.context["form"].errors
+    first = Measure.objects.get()
+    assert first.total == 17
+    response = client.post(f"/measures/new/{patient.uuid}/", {**data, "opt_item16": "B"})
+    assert response.status_code == 302
+    second = Measure.objects.exclude(pk=first.pk).get()
+    assert second.total == 17
+    assert "B" in str(second.result)

@@ -30,13 +30,25 @@ class InputError(KetaCareError, ValueError):
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "value": _jsonable(self.value), "allowed": self.allowed}
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # keep the fields through pickle (a task queue, a process pool): rebuilt with the same
+        # class, field, value, allowed and message
+        return (
+            _rebuild_input_error,
+            (type(self), self.field, self.value, self.allowed, self.message),
+        )
+
 
 class DefinitionError(KetaCareError):
     """A shipped data file (scale, protocol, parameter set, trial record) is malformed."""
 
     def __init__(self, source: str, message: str) -> None:
         self.source = source
+        self.detail = message
         super().__init__(f"{source}: {message}")
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.source, self.detail))
 
 
 class UnknownIdError(InputError):
@@ -44,6 +56,14 @@ class UnknownIdError(InputError):
 
     def __init__(self, field: str, value: Any, known: list[str] | tuple[str, ...]) -> None:
         super().__init__(field, value, "one of " + ", ".join(sorted(known)))
+
+
+def _rebuild_input_error(
+    cls: type[InputError], field: str, value: Any, allowed: str, message: str
+) -> InputError:
+    error = cls.__new__(cls)
+    InputError.__init__(error, field, value, allowed, message)
+    return error
 
 
 def _jsonable(value: Any) -> Any:

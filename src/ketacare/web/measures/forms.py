@@ -39,10 +39,11 @@ class MeasureForm(forms.Form):
         if courses:
             self.fields["course"].initial = str(courses[0].uuid)
         for option in scale.options:
+            needed = option.default is None and option.required
             self.fields[f"opt_{option.key}"] = forms.ChoiceField(
-                choices=[(v, v) for v in option.values],
+                choices=([] if needed else [("", "—")]) + [(v, v) for v in option.values],
                 initial=option.default,
-                required=option.default is None,
+                required=needed,
                 label=option.key,
                 help_text=option.help,
             )
