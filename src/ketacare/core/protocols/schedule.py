@@ -56,6 +56,11 @@ class PlannedSession:
         }
 
 
+#: the start dates a course may have (an input bound, not a clinical rule: a plan from 9999-12-31
+#: would run past the last date the calendar has)
+START_RANGE = (Date(2000, 1, 1), Date(2100, 12, 31))
+
+
 def _check_closed(
     closed_weekdays: Iterable[int], closed_dates: Iterable[Date]
 ) -> tuple[frozenset[int], frozenset[Date]]:
@@ -117,6 +122,9 @@ def plan_schedule(
     protocol = get_protocol(protocol_id)
     if not isinstance(start, Date):
         raise InputError("start", start, "a calendar date (YYYY-MM-DD)")
+    low, high = START_RANGE
+    if not low <= start <= high:
+        raise InputError("start", start.isoformat(), f"a start date from {low} to {high}")
     weekdays, dates = _check_closed(closed_weekdays, closed_dates)
     weight = None if weight_kg is None else check_weight(weight_kg)
     plan = _phase_plan(protocol, sessions)

@@ -25,11 +25,17 @@ from ketacare.web.courses.models import Course, PlannedSession
 from ketacare.web.courses.review import review_context
 from ketacare.web.patients.models import Patient
 
+#: the months the calendar shows (an input bound: 9999-12 or 0001-01 would step past the dates
+#: Python has)
+CALENDAR_YEARS = (2000, 2100)
+
 
 def _month(request: HttpRequest) -> dt.date:
     text = request.GET.get("month", "")
     try:
         year, month = (int(part) for part in text.split("-"))
+        if not CALENDAR_YEARS[0] <= year <= CALENDAR_YEARS[1]:
+            raise ValueError(year)
         return dt.date(year, month, 1)
     except ValueError:
         return timezone.localdate().replace(day=1)

@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from ketacare.web.core_app.api import api_user
 from ketacare.web.core_app.records import for_clinic, get_for_user
@@ -82,7 +82,12 @@ def _out(patient: Patient, clinical: bool) -> dict[str, Any]:
 
 
 @router.get("", response=list[PatientOut], summary="Patients of your clinic")
-def list_patients(request: HttpRequest, q: str = "", limit: int = 100, offset: int = 0) -> Any:
+def list_patients(
+    request: HttpRequest,
+    q: str = Query("", max_length=200),
+    limit: int = Query(100, ge=1, le=500),
+    offset: int = Query(0, ge=0, le=1_000_000),
+) -> Any:
     user = api_user(request, "view_patient_list")
     limit = max(1, min(limit, 500))
     patients = for_clinic(Patient.objects.filter(archived=False), user)
