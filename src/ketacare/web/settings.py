@@ -62,6 +62,7 @@ MIDDLEWARE = [
     "ketacare.web.core_app.inputguard.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "ketacare.web.accounts.timezones.ClinicTimezoneMiddleware",
     "ketacare.web.core_app.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

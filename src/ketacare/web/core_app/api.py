@@ -43,6 +43,7 @@ from ninja.security import HttpBearer, SessionAuth
 from ketacare.core.errors import InputError, KetaCareError
 from ketacare.web.accounts.models import ApiToken, User
 from ketacare.web.accounts.permissions import require
+from ketacare.web.accounts.timezones import activate_for
 from ketacare.web.core_app.records import (
     INTEGRITY_MESSAGE,
     ConflictError,
@@ -193,6 +194,7 @@ def api_user(request: HttpRequest, action: str = "use_api") -> User:
     """The authenticated user of an API request, after checking ``action`` (403 otherwise)."""
     user: Any = getattr(request, "auth", None) or request.user
     require(user, action)
+    activate_for(user)  # a date-time without a zone is read in the clinic's zone
     return user  # type: ignore[no-any-return]
 
 

@@ -4,23 +4,13 @@ the minute. Stored times stay timezone-aware UTC; this is display only."""
 from __future__ import annotations
 
 import datetime as dt
-import zoneinfo
 from typing import Any
 
-from django.conf import settings
 from django.utils import timezone
 
+from ketacare.web.accounts.timezones import clinic_zone
 
-def clinic_zone(clinic: Any) -> dt.tzinfo:
-    """The clinic's time zone; an unknown name falls back to the site's ``TIME_ZONE``."""
-    for name in (getattr(clinic, "time_zone", None), settings.TIME_ZONE, "UTC"):
-        if not name:
-            continue
-        try:
-            return zoneinfo.ZoneInfo(str(name))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            continue
-    return dt.UTC
+__all__ = ["clinic_time", "clinic_today", "clinic_zone"]
 
 
 def clinic_today(clinic: Any) -> dt.date:
