@@ -460,3 +460,27 @@ def test_an_undosed_or_iv_session_is_not_a_form_due(
     _dosed(esk_session, nurse)
     assert len(dashboard_context(prescriber)["rems_forms_due"]) == 1
     assert dashboard_context(other_clinician)["rems_forms_due"] == []
+
+
+def test_a_dose_override_is_printed_on_the_form(
+    esk_session: Any, prescriber: Any, client_for: Any
+) -> None:
+    from ketacare.web.treatments.models import TreatmentSession
+
+    TreatmentSession.objects.filter(pk=esk_session.pk).update(
+        dose_mg=84,
+        dose_overrides=[
+            {
+                "dose_mg": 84,
+                "dose_mg_per_kg": 1.2,
+                "reason": "partial response at 56 mg",
+                "by": prescriber.display_name,
+                "by_id": prescriber.pk,
+                "at": "2026-01-05T09:00:00+00:00",
+            }
+        ],
+    )
+    page = client_for(prescriber).get(reverse("treatments:rems", args=[esk_session.uuid]))
+    text = page.content.decode()
+    assert "Dose override: 84 mg above the protocol maximum" in text
+    assert "partial response at 56 mg" in text and prescriber.display_name in text

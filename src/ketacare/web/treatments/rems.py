@@ -312,6 +312,15 @@ def rems_page(session: TreatmentSession, submission_form: Any = None) -> dict[st
                 "secondary": name in secondary,
             }
         )
+    overrides = [
+        f"Dose override: {o['dose_mg']:g} mg above the protocol maximum, by {o['by']} at "
+        f"{clinic_time(dt.datetime.fromisoformat(o['at']), session.clinic)}: {o['reason']}"
+        for o in session.dose_overrides or []
+    ]
+    if overrides:
+        for row in rows:
+            if row["name"] == "dose_mg":
+                row["note"] = " ".join(filter(None, [row["note"], *overrides]))
     from ketacare.web.treatments.rems_forms import RemsSubmissionForm
 
     state = submission_state(session)
