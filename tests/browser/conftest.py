@@ -66,6 +66,8 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
 
 @pytest.fixture
 def clinic_people(transactional_db: Any) -> dict[str, Any]:
+    from tests.web.conftest import clear_screen, consent_for
+
     from ketacare.web.accounts.models import Clinic, User
     from ketacare.web.courses.services import start_course
     from ketacare.web.patients.models import Patient
@@ -92,6 +94,7 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         date_of_birth=dt.date(1980, 5, 17),
         sex="female",
     )
+    clear_screen(patient, people["nurse"])
     course = start_course(
         people["prescriber"],
         patient,
@@ -99,6 +102,7 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         start_date=dt.date.today(),
         weight_kg=70.0,
     )
+    consent_for(course, people["prescriber"])
     return {"clinic": clinic, "patient": patient, "course": course, **people}
 
 
