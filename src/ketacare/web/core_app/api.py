@@ -85,7 +85,48 @@ def _docs_login_required(view: Any) -> Any:
     return wrapped
 
 
-api = NinjaAPI(
+#: every operation may answer these, in the one error shape (listed in the OpenAPI document)
+ERROR_RESPONSES: dict[int, str] = {
+    400: "Invalid input: the fields named, what was given and what is allowed",
+    401: "Not signed in, or no valid bearer token",
+    403: "Your role may not do this",
+    404: "No such record in your clinic",
+    409: "Conflict: someone saved first (version), or a second row where one is allowed",
+}
+
+
+class KetaCareAPI(NinjaAPI):
+    """The API whose OpenAPI document lists the one error shape on every operation."""
+
+    def get_openapi_schema(self, *args: Any, **kwargs: Any) -> Any:
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schemas = schema.setdefault("components", {}).setdefault("schemas", {})
+        schemas["Error"] = {
+            "type": "object",
+            "required": ["error"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message", "fields"],
+                    "properties": {
+                        "code": {"type": "string"},
+                        "message": {"type": "string"},
+                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
+                    },
+                }
+            },
+        }
+        ref = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                if not isinstance(operation, dict) or "responses" not in operation:
+                    continue
+                for status, words in ERROR_RESPONSES.items():
+                    operation["responses"].setdefault(status, {"description": words, **ref})
+        return schema
+
+
+api = KetaCareAPI(
     title="KetaCare API",
     version="1",
     description=(
