@@ -21,6 +21,20 @@ schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api
 MAX_EXAMPLES = 12
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection() -> Any:
+    """As Django's test client does: the WSGI handler must not close the test's connection
+    (it would, inside the test's transaction, on PostgreSQL)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture
 def token(people: dict[str, Any], world: dict[str, Any]) -> str:
     from ketacare.web.accounts.models import ApiToken
