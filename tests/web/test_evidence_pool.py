@@ -59,7 +59,11 @@ def test_the_forest_plot_is_inline_svg_and_nothing_is_fetched_elsewhere(
     nurse: Any, client_for: Any
 ) -> None:
     text = _get(client_for(nurse))
-    assert re.search(r'<div class="chart forest"><svg xmlns="http://www.w3.org/2000/svg"', text)
+    assert re.search(
+        r'<figure class="chart forest" id="forest-plot"><figcaption>Forest plot</figcaption>'
+        r'<svg xmlns="http://www.w3.org/2000/svg"',
+        text,
+    )
     assert "&lt;svg" not in text
     for attr in re.findall(r'(?:src|href)="([^"]+)"', text):
         assert not attr.startswith(("http://", "https://", "//")), attr

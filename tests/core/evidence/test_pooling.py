@@ -461,3 +461,29 @@ def test_fixed_effect_subgroup_q_partitions_the_total_q() -> None:
     within = sum(g.q for g in s.groups.values())
     assert close(total.q, 35.8295)  # QE of the FE model, metafor raudenbush2009 test
     assert close(s.q_between, total.q - within, 1e-9) and s.df == 1
+
+
+def test_classic_egger_intercept_ci_matches_statsmodels_wls(bcg_rows: list[BinaryRow]) -> None:
+    # the asymmetry term (the SE coefficient = Egger's intercept) and its t-based 95% CI
+    import statsmodels.api as sm
+
+    effects, _ = binary_effects(bcg_rows, "RR")
+    se = np.array([e.sei for e in effects])
+    y = np.array([e.yi for e in effects])
+    fit = sm.WLS(y, sm.add_constant(se), weights=1 / se**2).fit()
+    e = egger_test(effects, model="lm")
+    low, high = fit.conf_int()[1]
+    assert close(e.slope, float(fit.params[1]), 1e-8)
+    assert close(e.slope_ci[0], float(low), 1e-8) and close(e.slope_ci[1], float(high), 1e-8)
+
+
+def test_egger_carries_its_source_and_a_caveat_below_ten_studies(
+    bcg_rows: list[BinaryRow],
+) -> None:
+    effects, _ = binary_effects(bcg_rows, "RR")
+    thirteen = egger_test(effects)
+    assert thirteen.k == 13 and thirteen.caveat == ""
+    assert "BMJ 1997;315:629" in thirteen.source
+    few = egger_test(effects[:5])
+    assert "Only 5 studies" in few.caveat and "Sterne et al. 2011" in few.caveat
+    assert few.to_dict()["caveat"] == few.caveat

@@ -8,14 +8,19 @@ Ratio measures (RR, OR) are drawn on a log axis labelled in ratio units.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from html import escape
 from typing import Any
 
 from ketacare.core.errors import InputError
 from ketacare.core.evidence.pooling import PoolResult
 
-_ROW = 22
+_ROW = 22  # one line of 12-px text with room between rows
+_LINE = 14  # a label's second line sits this far below its first
 _LABEL_W = 210
+#: characters of 12-px sans-serif that fit in the label column (about 7 px each, wide glyphs
+#: included, leaving a gap before the plot)
+_LABEL_CHARS = 27
 _PLOT_W = 300
 _TEXT_W = 190
 _TOP = 40
@@ -35,7 +40,8 @@ def _ticks(lo: float, hi: float, ratio: bool) -> list[float]:
         if len(ticks) > 7:
             keep = {0.01, 0.1, 0.25, 0.5, 1, 2, 4, 10, 100}
             ticks = [math.log(c) for c in cands if lo <= math.log(c) <= hi and c in keep]
-        return ticks
+        return _spaced(ticks, (hi - lo) / 9)
+
     span = hi - lo
     raw = span / 5 if span > 0 else 1.0
     mag = 10 ** math.floor(math.log10(raw))
@@ -47,6 +53,40 @@ def _ticks(lo: float, hi: float, ratio: bool) -> list[float]:
         out.append(round(x, 10))
         x += step
     return out
+
+
+def wrap_label(text: str, width: int = _LABEL_CHARS, lines: int = 2) -> tuple[str, ...]:
+    """A study name broken at spaces into at most ``lines`` lines of ``width`` characters; a
+    name still too long ends with an ellipsis (the full name goes into a tooltip). A name with a
+    parenthesis (``Popova 2019 (TRANSFORM-2)``) breaks before it when the first part fits."""
+    head, paren, tail = text.partition(" (")
+    if len(text) > width and paren and lines > 1 and len(head) <= width:
+        return (head, *wrap_label("(" + tail, width, lines - 1))
+    words = text.split()
+    out: list[str] = []
+    current = ""
+    for word in words:
+        candidate = f"{current} {word}" if current else word
+        if len(candidate) <= width or not current:
+            current = candidate
+        else:
+            out.append(current)
+            current = word
+    if current:
+        out.append(current)
+    if len(out) > lines:
+        out = [*out[: lines - 1], " ".join(out[lines - 1 :])]
+    return tuple(line if len(line) <= width else line[: width - 1].rstrip() + "…" for line in out)
+
+
+def _spaced(ticks: list[float], gap: float) -> list[float]:
+    """Ticks at least ``gap`` apart (so their labels do not run together), keeping the null
+    value 0 and otherwise the earlier tick of a close pair."""
+    kept: list[float] = []
+    for t in sorted(ticks, key=lambda t: (t != 0.0, t)):
+        if all(abs(t - k) >= gap for k in kept):
+            kept.append(t)
+    return sorted(kept)
 
 
 def forest_svg(result: PoolResult, *, title: str = "") -> str:
@@ -69,8 +109,10 @@ def forest_svg(result: PoolResult, *, title: str = "") -> str:
     def sx(x: float) -> float:
         return _LABEL_W + (x - lo) / (hi - lo) * _PLOT_W
 
-    n_rows = len(rows) + 2 + (1 if show_pi else 0)
-    height = _TOP + n_rows * _ROW + 50
+    labels = [wrap_label(r[0]) for r in rows]
+    heights = [_ROW + _LINE * (len(lab) - 1) for lab in labels]
+    n_rows = 2 + (1 if show_pi else 0)
+    height = _TOP + sum(heights) + n_rows * _ROW + 50
     width = _LABEL_W + _PLOT_W + _TEXT_W
     total_w = sum(r[4] for r in rows) or 1.0
     max_w = max(r[4] for r in rows) / total_w if rows else 1.0
@@ -80,15 +122,28 @@ def forest_svg(result: PoolResult, *, title: str = "") -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="12">',
         f"<title>{escape(title or f'Forest plot ({result.measure}, {result.method})')}</title>",
-        f'<text x="8" y="20" font-weight="bold">{escape(title or "Study")}</text>',
+        f'<text x="8" y="20" font-weight="bold">{escape(wrap_label(title or "Study", lines=1)[0])}'
+        f"<title>{escape(title or 'Study')}</title></text>",
         f'<text x="{_LABEL_W + _PLOT_W + 8}" y="20" font-weight="bold">'
         f"{escape(result.measure)} [95% CI]</text>",
     ]
     y0 = _TOP
-    for i, (s, y, a, b, w) in enumerate(rows):
-        cy = y0 + i * _ROW + _ROW / 2
+    row_top = float(y0)
+    for (s, y, a, b, w), lab, h in zip(rows, labels, heights, strict=True):
+        cy = row_top + _ROW / 2
+        row_top += h
         size = 4 + 10 * math.sqrt((w / total_w) / max_w) if max_w > 0 else 6
-        out.append(f'<text x="8" y="{cy + 4:.1f}">{escape(s)}</text>')
+        if len(lab) == 1 and lab[0] == s:
+            out.append(f'<text x="8" y="{cy + 4:.1f}">{escape(s)}</text>')
+        else:
+            spans = "".join(
+                f'<tspan x="8" dy="{0 if i == 0 else _LINE}">{escape(line)}</tspan>'
+                for i, line in enumerate(lab)
+            )
+            out.append(
+                f'<text x="8" y="{cy + 4:.1f}" class="wrapped"><title>{escape(s)}</title>'
+                f"{spans}</text>"
+            )
         out.append(
             f'<line x1="{sx(a):.1f}" y1="{cy:.1f}" x2="{sx(b):.1f}" y2="{cy:.1f}" stroke="black"/>'
         )
@@ -101,7 +156,7 @@ def forest_svg(result: PoolResult, *, title: str = "") -> str:
             f'<text x="{_LABEL_W + _PLOT_W + 8}" y="{cy + 4:.1f}">{_fmt(r_(y))} '
             f"[{_fmt(r_(a))}, {_fmt(r_(b))}]</text>"
         )
-    cy = y0 + (len(rows) + 0.5) * _ROW + _ROW / 2
+    cy = row_top + 0.5 * _ROW + _ROW / 2
     label = f"{result.method} model" + (" (HKSJ)" if result.hksj else "")
     out.append(f'<text x="8" y="{cy + 4:.1f}" font-weight="bold">{escape(label)}</text>')
     pts = (
@@ -151,14 +206,48 @@ def forest_svg(result: PoolResult, *, title: str = "") -> str:
         f"tau² = {result.tau2:.3g}; I² = {result.i2:.1f}%; Q = {result.q:.2f} "
         f"(df {result.q_df})" + (f", p = {result.q_p:.3g}" if result.q_p is not None else "")
     )
-    out.append(f'<text x="8" y="{axis_y + 34:.1f}">{escape(het)} ({unit} scale)</text>')
+    out.append(
+        f'<text x="8" y="{axis_y + 34:.1f}" class="heterogeneity">{escape(het)} ({unit} scale)'
+        "</text>"
+    )
     out.append("</svg>")
     return "\n".join(out) + "\n"
 
 
-def funnel_svg(result: PoolResult, *, title: str = "") -> str:
-    """A funnel plot: effects against their standard errors, with 95% pseudo-confidence limits."""
-    width, height = 420, 320
+@dataclass(frozen=True)
+class FunnelPoint:
+    """One study on the funnel: its position in the SVG and the numbers it stands for."""
+
+    study: str
+    x: float
+    y: float
+    effect: float  # on the reporting scale (a ratio for RR and OR)
+    se: float  # on the analysis scale
+
+
+@dataclass(frozen=True)
+class FunnelGeometry:
+    """Everything a funnel plot draws, in SVG user units (y grows downwards, SE 0 at the top).
+
+    ``triangle`` is the 95% pseudo-confidence region μ ± 1.96·SE around the pooled estimate,
+    ``centre`` the line at the pooled estimate, ``x_ticks`` and ``y_ticks`` (position, label)."""
+
+    width: int
+    height: int
+    left: int
+    right: int
+    top: int
+    bottom: int
+    points: tuple[FunnelPoint, ...]
+    triangle: tuple[tuple[float, float], tuple[float, float], tuple[float, float]]
+    centre: tuple[tuple[float, float], tuple[float, float]]
+    x_ticks: tuple[tuple[float, str], ...]
+    y_ticks: tuple[tuple[float, str], ...]
+    x_label: str
+
+
+def funnel_geometry(result: PoolResult, *, width: int = 420, height: int = 320) -> FunnelGeometry:
+    """The funnel plot's coordinates: effects (x) against their standard errors (y)."""
     left, right, top, bottom = 60, 20, 30, 50
     ses = [math.sqrt(v) for v in result.vi]
     se_max = max(ses) * 1.1 if ses else 1.0
@@ -176,36 +265,64 @@ def funnel_svg(result: PoolResult, *, title: str = "") -> str:
         return top + se / se_max * (height - top - bottom)
 
     r_ = result.reported
+    return FunnelGeometry(
+        width=width,
+        height=height,
+        left=left,
+        right=right,
+        top=top,
+        bottom=bottom,
+        points=tuple(
+            FunnelPoint(s, sx(y), sy(se), r_(y), se)
+            for s, y, se in zip(result.studies, result.yi, ses, strict=True)
+        ),
+        triangle=(
+            (sx(mu), sy(0)),
+            (sx(mu - z * se_max), sy(se_max)),
+            (sx(mu + z * se_max), sy(se_max)),
+        ),
+        centre=((sx(mu), sy(0)), (sx(mu), sy(se_max))),
+        x_ticks=tuple((sx(t), _fmt(r_(t))) for t in _ticks(lo, hi, result.is_ratio)),
+        y_ticks=tuple((sy(se_max * f), f"{se_max * f:.2f}") for f in (0, 0.5, 1)),
+        x_label=f"{result.measure}{' (log axis)' if result.is_ratio else ''}",
+    )
+
+
+def funnel_svg(result: PoolResult, *, title: str = "") -> str:
+    """A funnel plot: effects against their standard errors, with 95% pseudo-confidence limits."""
+    g = funnel_geometry(result)
+    width, height = g.width, g.height
+    (ax, ay), (bx, by), (cx, cy) = g.triangle
+    (mx0, my0), (mx1, my1) = g.centre
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" font-family="sans-serif" font-size="12">',
         f"<title>{escape(title or f'Funnel plot ({result.measure})')}</title>",
-        f'<polygon points="{sx(mu):.1f},{sy(0):.1f} {sx(mu - z * se_max):.1f},{sy(se_max):.1f} '
-        f'{sx(mu + z * se_max):.1f},{sy(se_max):.1f}" fill="#eeeeee" stroke="grey"/>',
-        f'<line x1="{sx(mu):.1f}" y1="{sy(0):.1f}" x2="{sx(mu):.1f}" y2="{sy(se_max):.1f}" '
-        'stroke="#c00000"/>',
+        f'<polygon points="{ax:.1f},{ay:.1f} {bx:.1f},{by:.1f} {cx:.1f},{cy:.1f}" '
+        'fill="#eeeeee" stroke="grey"/>',
+        f'<line x1="{mx0:.1f}" y1="{my0:.1f}" x2="{mx1:.1f}" y2="{my1:.1f}" stroke="#c00000"/>',
     ]
-    for s, y, se in zip(result.studies, result.yi, ses, strict=True):
+    for p in g.points:
         out.append(
-            f'<circle cx="{sx(y):.1f}" cy="{sy(se):.1f}" r="4" fill="#1f4e79">'
-            f"<title>{escape(s)}: {_fmt(r_(y))}, SE {se:.3f}</title></circle>"
+            f'<circle cx="{p.x:.1f}" cy="{p.y:.1f}" r="4" fill="#1f4e79">'
+            f"<title>{escape(p.study)}: {_fmt(p.effect)}, SE {p.se:.3f}</title></circle>"
         )
-    base = height - bottom
-    out.append(f'<line x1="{left}" y1="{base}" x2="{width - right}" y2="{base}" stroke="black"/>')
-    out.append(f'<line x1="{left}" y1="{top}" x2="{left}" y2="{base}" stroke="black"/>')
-    for t in _ticks(lo, hi, result.is_ratio):
-        out.append(
-            f'<text x="{sx(t):.1f}" y="{base + 16}" text-anchor="middle">{_fmt(r_(t))}</text>'
-        )
-    for frac in (0, 0.5, 1):
-        se = se_max * frac
-        out.append(f'<text x="{left - 6}" y="{sy(se) + 4:.1f}" text-anchor="end">{se:.2f}</text>')
+    base = height - g.bottom
     out.append(
-        f'<text x="{(left + width - right) / 2}" y="{height - 10}" text-anchor="middle">'
-        f"{escape(result.measure)}{' (log axis)' if result.is_ratio else ''}</text>"
+        f'<line x1="{g.left}" y1="{base}" x2="{width - g.right}" y2="{base}" stroke="black"/>'
     )
+    out.append(f'<line x1="{g.left}" y1="{g.top}" x2="{g.left}" y2="{base}" stroke="black"/>')
+    for x, label in g.x_ticks:
+        out.append(f'<text x="{x:.1f}" y="{base + 16}" text-anchor="middle">{label}</text>')
+    for y, label in g.y_ticks:
+        out.append(f'<text x="{g.left - 6}" y="{y + 4:.1f}" text-anchor="end">{label}</text>')
     out.append(
-        f'<text x="14" y="{(top + base) / 2}" transform="rotate(-90 14 {(top + base) / 2})" '
+        f'<text x="{(g.left + width - g.right) / 2}" y="{height - 10}" text-anchor="middle">'
+        f"{escape(g.x_label)}</text>"
+    )
+    mid = (g.top + base) / 2
+    out.append(
+        f'<text x="14" y="{mid}" transform="rotate(-90 14 {mid})" '
         'text-anchor="middle">Standard error</text>'
     )
     out.append("</svg>")

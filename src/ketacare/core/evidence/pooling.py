@@ -592,9 +592,23 @@ def leave_one_out(
     ]
 
 
+#: where the test comes from, shown wherever its result is
+EGGER_SOURCE = (
+    "Egger M, Davey Smith G, Schneider M, Minder C. BMJ 1997;315:629; meta-regression form as "
+    "metafor regtest() (Viechtbauer 2010, J Stat Softw 36(3))"
+)
+#: below this many studies the test is underpowered (Sterne et al. 2011, BMJ 343:d4002;
+#: Cochrane Handbook, chapter 13: "only when there are at least 10 studies")
+EGGER_ADVISED_K = 10
+
+
 @dataclass(frozen=True)
 class EggerResult:
     """Egger's regression test for funnel-plot asymmetry (predictor: standard error).
+
+    ``slope`` (with ``slope_ci``, ``statistic`` and ``p``) is the asymmetry term: the coefficient
+    of the SE, which is the intercept ("bias") of Egger's original regression of y/SE on 1/SE.
+    ``limit_estimate`` is the intercept here: the effect expected as SE -> 0.
 
     ``model="rma"``: meta-regression of yi on sei with the pooling's tau² estimator (metafor
     ``regtest()`` default); ``model="lm"``: weighted regression with multiplicative dispersion
@@ -607,9 +621,27 @@ class EggerResult:
     df: int | None
     p: float
     slope: float
+    slope_ci: tuple[float, float]
     limit_estimate: float
     limit_ci: tuple[float, float]
     k: int
+
+    @property
+    def source(self) -> str:
+        return EGGER_SOURCE
+
+    @property
+    def caveat(self) -> str:
+        """The warning to print beside the result when k < 10 (empty otherwise)."""
+        if self.k >= EGGER_ADVISED_K:
+            return ""
+        return (
+            f"Only {self.k} studies: with fewer than {EGGER_ADVISED_K} the test has too little "
+            "power to tell chance from real funnel-plot asymmetry, so a non-significant result "
+            "does not rule out small-study effects (Sterne et al. 2011, BMJ 343:d4002; "
+            f"Cochrane Handbook, chapter 13, advises the test only with {EGGER_ADVISED_K} or "
+            "more studies)."
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -619,9 +651,12 @@ class EggerResult:
             "df": self.df,
             "p": self.p,
             "slope_on_se": self.slope,
+            "slope_ci": list(self.slope_ci),
             "limit_estimate": self.limit_estimate,
             "limit_ci": list(self.limit_ci),
             "k": self.k,
+            "source": self.source,
+            "caveat": self.caveat,
         }
 
 
@@ -722,6 +757,7 @@ def egger_test(
         df=df,
         p=p,
         slope=float(beta[1]),
+        slope_ci=(float(beta[1]) - crit * float(se[1]), float(beta[1]) + crit * float(se[1])),
         limit_estimate=b0,
         limit_ci=(b0 - crit * float(se[0]), b0 + crit * float(se[0])),
         k=k,

@@ -20,9 +20,11 @@ from ketacare.core.datafiles import iter_data_files
 from ketacare.core.errors import DefinitionError, InputError, UnknownIdError
 from ketacare.core.evidence.effects import BinaryRow, Effect, binary_effect, check_measure
 from ketacare.core.evidence.pooling import (
+    EggerResult,
     PoolResult,
     SubgroupResult,
     check_method,
+    egger_test,
     pool_binary,
     pool_effects,
     pool_yi_vi,
@@ -439,6 +441,17 @@ class TrialPool:
         from ketacare.core.evidence.plots import funnel_svg
 
         return funnel_svg(self.result, title=title)
+
+    def egger(self, *, model: str = "rma") -> EggerResult:
+        """Egger's test on the pooled studies, with the pooling's tau² estimator and HKSJ choice
+        (fixed effect for MH), as the CLI's ``evidence pool`` does. Needs k >= 3."""
+        r = self.result
+        effects = [
+            Effect(s, r.measure, y, v) for s, y, v in zip(r.studies, r.yi, r.vi, strict=True)
+        ]
+        return egger_test(
+            effects, model=model, method="FE" if r.method == "MH" else r.method, hksj=r.hksj
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -93,13 +93,14 @@ def plan_target(
     )
     if target > MAX_TARGET_NG_PER_ML:
         raise InputError(
-            "target_ng_per_ml", target, f"a target above 0 and at most {MAX_TARGET_NG_PER_ML:g}"
+            "target_ng_per_ml",
+            target,
+            f"a target above 0 and at most {MAX_TARGET_NG_PER_ML:g} ng/mL",
         )
-    hold = _finite(
-        "hold_min", hold_min, low=0.0, exclusive=True, allowed=f"0 < hold <= {MAX_HOLD_MIN:g} min"
-    )
+    hold_allowed = f"a duration above 0 and at most {MAX_HOLD_MIN:g} min"
+    hold = _finite("hold_min", hold_min, low=0.0, exclusive=True, allowed=hold_allowed)
     if hold > MAX_HOLD_MIN:
-        raise InputError("hold_min", hold, f"0 < hold <= {MAX_HOLD_MIN:g} min")
+        raise InputError("hold_min", hold, hold_allowed)
     step = _finite("step_min", step_min, low=0.5, allowed="a step of at least 0.5 min")
     weight = float(check_weight(weight_kg)[0])
 

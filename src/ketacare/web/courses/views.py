@@ -140,6 +140,7 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
         "status_form": StatusForm(current=course.status, initial={"version": course.version}),
         "nav": "patients",
         "pk_curve": course_pk.course_curve(course, protocol, request.GET.get("pk_model")),
+        "pk_target": course_pk.course_target(course, protocol, request.GET),
         "months": course_months(sessions),
         "today": timezone.localdate(),
     }

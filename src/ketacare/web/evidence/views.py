@@ -94,7 +94,9 @@ def _pool_context(form: Any) -> dict[str, Any]:
         "pooled": data["pooled"],
         # the core builds the SVG and escapes every label and title it writes
         "forest_svg": mark_safe(result.forest_svg(title=title)),
+        "funnel_svg": mark_safe(result.funnel_svg(title=f"Funnel plot: {title}")),
         "subgroup_note": "",
+        **_egger_context(result),
     }
     if form.cleaned_data.get("subgroups") and result.subgroups is None:
         labels = sorted({row["subgroup"] for row in data["included"]})
@@ -104,6 +106,24 @@ def _pool_context(form: Any) -> dict[str, Any]:
             + ")."
         )
     return context
+
+
+def _egger_context(result: Any) -> dict[str, Any]:
+    """Egger's test as the core gives it; the limit estimate on the reporting scale (the core's
+    ``reported``); or the core's reason when there are too few studies."""
+    try:
+        egger = result.egger()
+    except InputError as exc:
+        return {"egger_error": f"Not run (k = {exc.value}): the core needs {exc.allowed}."}
+    reported = result.result.reported
+    return {
+        "egger": egger.to_dict(),
+        "egger_limit": {
+            "estimate": reported(egger.limit_estimate),
+            "ci_low": reported(egger.limit_ci[0]),
+            "ci_high": reported(egger.limit_ci[1]),
+        },
+    }
 
 
 @permission_required(VIEW_EVIDENCE)
