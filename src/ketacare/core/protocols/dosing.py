@@ -121,7 +121,7 @@ def _check_session_number(value: Any) -> int | None:
     allowed = "a whole number of 1 or more (1 = the first session of the course), or not given"
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise InputError("session_number", value, allowed)
-    return value
+    return int(value)
 
 
 def _check_age(value: Any) -> float | None:
@@ -163,7 +163,7 @@ def _step_dose(protocol: Protocol, step: Any) -> float:
     allowed = f"a step from 0 to {len(protocol.steps) - 1} (doses {list(protocol.steps)})"
     if isinstance(step, bool) or not isinstance(step, int) or not 0 <= step < len(protocol.steps):
         raise InputError("step", step, allowed)
-    return protocol.steps[step]
+    return float(protocol.steps[step])
 
 
 def _r(value: float, places: int = 2) -> float:

@@ -64,7 +64,7 @@ def check_int(field: str, value: Any, low: int, high: int, *, optional: bool = F
         return None
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise InputError(field, value, f"an integer {low}-{high}")
-    return value
+    return int(value)
 
 
 def check_bool(field: str, value: Any, *, optional: bool = True) -> bool | None:
