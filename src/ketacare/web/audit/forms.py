@@ -34,7 +34,7 @@ class AuditFilterForm(forms.Form):
     user = forms.ChoiceField(label="Who", required=False)
     action = forms.ChoiceField(label="Action", required=False)
     date_from = forms.DateField(label="From", required=False, widget=DateInput)
-    date_to = forms.DateField(label="To (inclusive)", required=False, widget=DateInput)
+    date_to = forms.DateField(label="To", required=False, widget=DateInput)
 
     def __init__(self, data: Any, *, clinic_id: int | None) -> None:
         super().__init__(data)
