@@ -349,6 +349,7 @@ def test_another_clinics_entries_never_appear(
     # another clinic's patient by uuid: as if it did not exist
     assert north.get(URL, {"patient": str(other_patient.uuid)}).status_code == 404
     assert north.get(EXPORT, {"patient": str(other_patient.uuid)}).status_code == 404
+    assert north.get(URL, {"patient": "not-a-uuid"}).status_code == 404
     # and a search never reaches the other clinic's patients
     assert "southside entry" not in _text(north.get(URL, {"q": "Southgate"}))
     south = _text(client_for(south_admin).get(URL))

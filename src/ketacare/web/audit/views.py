@@ -75,8 +75,10 @@ def _filtered(request: HttpRequest) -> dict[str, Any]:
         if data["date_to"]:
             end = dt.datetime.combine(data["date_to"] + dt.timedelta(days=1), dt.time.min, zone)
             entries = entries.filter(at__lt=end)
+    elif "patient" in form.errors:  # not a uuid: no such patient, as for another clinic's
+        raise Http404("No such patient in your clinic.")
     else:
-        entries = entries.none()
+        entries = entries.none()  # the errors are shown beside their fields
     entries = entries.select_related("actor", "patient").order_by("-at", "-id")
     query = request.GET.copy()
     query.pop("page", None)
