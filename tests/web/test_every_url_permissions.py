@@ -144,6 +144,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:rems_submit", treatment_session, CLINICAL, True, "POST"),
     ("treatments:acknowledge_vital", vital, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
+    ("audit:export", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
     ("measures:withdraw", measure, CLINICAL, True, "POST"),
     ("measures:alerts", none, CLINICAL, False),

@@ -21,6 +21,15 @@ class AuditEntry(models.Model):
     action = models.CharField(max_length=64)
     object_type = models.CharField(max_length=64)
     object_uuid = models.UUIDField(db_index=True)
+    # the patient the audited object is, or belongs to (set by ``services.record``); empty for
+    # records of no patient (staff accounts)
+    patient = models.ForeignKey(
+        "patients.Patient",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="audit_entries",
+    )
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
     reason = models.TextField(blank=True)

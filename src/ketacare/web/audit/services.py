@@ -59,6 +59,54 @@ def _clinic_id(obj: models.Model) -> int:
     return int(clinic_id)
 
 
+#: the foreign keys followed, in this order, from an audited object to its patient
+PATIENT_PATH_FIELDS = ("patient", "session", "course")
+PATIENT_MODEL = "patients.patient"
+
+
+def patient_path(model: type[models.Model], depth: int = 3) -> str | None:
+    """The lookup from ``model`` to its patient's id (``"id"`` for the patient itself,
+    ``"patient_id"``, ``"session__patient_id"``...), or None when it has no patient."""
+    if model._meta.label_lower == PATIENT_MODEL:
+        return "id"
+    if depth == 0:
+        return None
+    for name in PATIENT_PATH_FIELDS:
+        try:
+            field = model._meta.get_field(name)
+        except Exception:  # FieldDoesNotExist
+            continue
+        related = getattr(field, "related_model", None)
+        if not (field.is_relation and getattr(field, "concrete", False)) or related is None:
+            continue
+        if isinstance(related, str):
+            continue
+        if related._meta.label_lower == PATIENT_MODEL:
+            return f"{name}_id"
+        rest = patient_path(related, depth - 1)
+        if rest is not None:
+            return f"{name}__{rest}"
+    return None
+
+
+def patient_id_of(obj: models.Model) -> int | None:
+    """The id of the patient ``obj`` is or belongs to, else None (follows unsaved relations
+    through the objects already loaded, one query at most per hop otherwise)."""
+    path = patient_path(type(obj))
+    if path is None:
+        return None
+    if path == "id":
+        return int(obj.pk) if obj.pk is not None else None
+    current: Any = obj
+    *hops, last = path.split("__")
+    for hop in hops:
+        current = getattr(current, hop, None)
+        if current is None:
+            return None
+    value = getattr(current, last, None)
+    return int(value) if value is not None else None
+
+
 def record(
     actor: Any,
     action: str,
@@ -76,6 +124,7 @@ def record(
         action=action,
         object_type=obj._meta.label_lower,
         object_uuid=obj.uuid,  # type: ignore[attr-defined]
+        patient_id=patient_id_of(obj),
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,
         reason=reason or "",

@@ -1,0 +1,87 @@
+"""What each audit action means, in words: the one place its label is written.
+
+``ACTION_LABELS`` maps every action string passed to ``audit.services.record`` (and every
+``action=`` of a session amendment) to the label staff read on the audit trail and in its CSV.
+A test (``tests/web/test_audit_actions.py``) walks ``src/`` and fails when an action has no label
+here. Actions are grouped by the word before the first dot (``session.sign`` is in "session").
+"""
+
+from __future__ import annotations
+
+#: action -> what staff read. Keep it in the order of the groups below.
+ACTION_LABELS: dict[str, str] = {
+    # patients
+    "patient.create": "Patient registered",
+    "patient.update": "Demographics changed",
+    "patient.trd_stage": "TRD stage recalculated",
+    "trial.add": "Antidepressant trial added",
+    "trial.withdraw": "Antidepressant trial withdrawn",
+    "screen.record": "Contraindication screen recorded",
+    "consent.record": "Consent recorded",
+    "consent.withdraw": "Consent withdrawn",
+    # courses
+    "course.start": "Course started",
+    "course.status": "Course status changed",
+    "course.baseline": "Course baseline measure set",
+    "planned.missed": "Planned session marked missed",
+    # measures and alerts
+    "measure.record": "Measure recorded",
+    "measure.withdraw": "Measure withdrawn (entered in error)",
+    "alert.raise": "Alert raised",
+    "alert.acknowledge": "Alert acknowledged",
+    # sessions at the chair
+    "session.open": "Session opened",
+    "session.checklist": "Pre-dose checklist recorded",
+    "session.gate_decision": "Gate decided by the prescriber",
+    "session.dose": "Dose recorded",
+    "session.dose_override": "Dose recorded above the protocol maximum",
+    "session.administration": "Administration times recorded",
+    "session.time_change": "Recorded time changed before signing",
+    "session.vitals": "Vital signs recorded",
+    "session.rating": "Sedation or dissociation rating recorded",
+    "session.adverse_event": "Adverse event recorded",
+    "session.discharge": "Discharge assessed",
+    "session.early_discharge": "Early discharge or transfer",
+    "session.sign": "Session signed",
+    "session.withdraw": "Session entry withdrawn (entered in error)",
+    "vital.acknowledge": "Out-of-range vital sign acknowledged",
+    "rems.submission": "REMS form submitted",
+    "rems.submission.supersede": "REMS submission corrected (the earlier one superseded)",
+    # staff
+    "staff.add": "Staff account added",
+    "staff.active": "Staff account activated or deactivated",
+    "staff.role": "Staff role changed",
+}
+
+#: group (the word before the first dot) -> its heading in the action filter.
+GROUP_LABELS: dict[str, str] = {
+    "patient": "Patients",
+    "trial": "Antidepressant trials",
+    "screen": "Contraindication screens",
+    "consent": "Consent",
+    "course": "Courses",
+    "planned": "Planned sessions",
+    "measure": "Measures",
+    "alert": "Alerts",
+    "session": "Sessions at the chair",
+    "vital": "Vital signs",
+    "rems": "REMS forms",
+    "staff": "Staff accounts",
+}
+
+
+def group_of(action: str) -> str:
+    return action.split(".", 1)[0]
+
+
+def action_label(action: str) -> str:
+    """The label of ``action``; an unknown one (an old row) reads as its own name."""
+    return ACTION_LABELS.get(action, action.replace("_", " ").replace(".", ": "))
+
+
+def grouped_actions() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """``[(group, heading, [(action, label), ...]), ...]`` in the order above, for the filter."""
+    groups: dict[str, list[tuple[str, str]]] = {}
+    for action, label in ACTION_LABELS.items():
+        groups.setdefault(group_of(action), []).append((action, label))
+    return [(g, GROUP_LABELS.get(g, g.capitalize()), items) for g, items in groups.items()]
