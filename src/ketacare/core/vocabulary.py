@@ -10,6 +10,12 @@ from __future__ import annotations
 #: Ketamine preparations: racemic (R,S)-ketamine and its enantiomers.
 DRUGS: tuple[str, ...] = ("racemic", "esketamine", "arketamine")
 
+DRUG_NAMES: dict[str, str] = {
+    "racemic": "ketamine (racemic)",
+    "esketamine": "esketamine",
+    "arketamine": "arketamine",
+}
+
 #: Routes: intravenous, intramuscular, subcutaneous, intranasal, oral (per os), sublingual.
 ROUTES: tuple[str, ...] = ("iv", "im", "sc", "in", "po", "sl")
 
