@@ -92,6 +92,7 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         date_of_birth=dt.date(1980, 5, 17),
         sex="female",
     )
+    clear_screen(patient, people["prescriber"])
     course = start_course(
         people["prescriber"],
         patient,
@@ -100,6 +101,28 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         weight_kg=70.0,
     )
     return {"clinic": clinic, "patient": patient, "course": course, **people}
+
+
+def clear_screen(
+    patient: Any, by: Any, *, drug: str | None = None, route: str | None = None
+) -> Any:
+    """A contraindication screen with every applicable question answered no (test data): the
+    patient is eligible for ``drug`` (every drug when None); a course needs one to start."""
+    from ketacare.core import intake as core_intake
+    from ketacare.web.patients.models import ContraindicationScreen
+
+    answers = {q.id: False for q in core_intake.list_questions(drug, route)}
+    result = core_intake.screen_contraindications(answers, drug=drug, route=route)
+    return ContraindicationScreen.objects.create(
+        clinic_id=patient.clinic_id,
+        patient=patient,
+        drug=drug or "",
+        route=route or "",
+        answers=answers,
+        result=result.to_dict(),
+        eligible=result.eligible,
+        screened_by=by,
+    )
 
 
 @pytest.fixture

@@ -111,3 +111,9 @@ def test_every_session_stage_and_action_has_a_label() -> None:
 def test_an_unlabelled_id_reads_as_words() -> None:
     assert vocabulary.label({}, "not_recorded") == "not recorded"
     assert vocabulary.label(vocabulary.DECISION_LABELS, "block") == "Do not dose"
+
+
+def test_every_eligibility_status_has_a_label() -> None:
+    from ketacare.core.intake.eligibility import STATUSES
+
+    assert set(STATUSES) <= set(vocabulary.ELIGIBILITY_LABELS)

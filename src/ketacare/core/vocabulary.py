@@ -58,11 +58,19 @@ DECISION_LABELS: dict[str, str] = {
     "block": "Do not dose",
 }
 
+#: The contraindication screen's status for a drug and route (``core.intake.eligibility``).
+ELIGIBILITY_LABELS: dict[str, str] = {
+    "eligible": "eligible",
+    "missing": "no screen on file",
+    "incomplete": "incomplete",
+    "contraindicated": "contraindication reported",
+}
+
 #: The session's stage (``core.treatment.session_state``).
 SESSION_STAGE_LABELS: dict[str, str] = {
     "open": "Open: pre-dose checklist next",
-    "checked": "Checklist done: dose next",
-    "dose_recorded": "Dose recorded: administration next",
+    "checked": "Checklist done",
+    "dose_recorded": "Dose recorded",
     "dosing": "Dosing and monitoring",
     "recovery": "Recovery and discharge assessment",
     "ready_to_sign": "Ready to sign",

@@ -213,6 +213,8 @@ class RatingForm(AppendForm):
         except Exception:  # an unknown scale is refused by the choice field and the service
             return
         self.definition = definition
+        name = definition.name
+        self.short_name = name.rsplit("(", 1)[-1].rstrip(")") if name.endswith(")") else name
         for item in definition.items:
             name = f"item_{item.number}"
             self.fields[name] = forms.TypedChoiceField(

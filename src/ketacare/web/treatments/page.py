@@ -49,13 +49,35 @@ def _parse(value: Any) -> dt.datetime | None:
     return None
 
 
-def state_panel(state: SessionState, user_may: dict[str, bool]) -> dict[str, Any]:
-    """The "What happens next" panel: the stage in words, the next allowed steps (each with who
-    may take it), what blocks signing, and the warnings; all from the core's state."""
+def recorded_steps(session: TreatmentSession) -> set[str]:
+    """The steps already on the record (they stay open to a correction, but are not "next")."""
+    done = set()
+    if session.gate_report:
+        done.add("checklist")
+    if session.gate_note:
+        done.add("gate_decision")
+    if session.dose_mg is not None and session.dose_cleared:
+        done.add("dose")
+    if session.started_at or session.first_device_at:
+        done.add("administration")
+    if session.discharge:
+        done.add("discharge")
+    if session.early_discharge_reason:
+        done.add("early_discharge")
+    return done
+
+
+def state_panel(
+    state: SessionState, user_may: dict[str, bool], done: set[str] | None = None
+) -> dict[str, Any]:
+    """The "What happens next" panel: the stage in words, the next allowed steps not yet on the
+    record (each with who may take it), what blocks signing, and the warnings; all from the
+    core's state. A signed session has no next step: every change is an amendment."""
+    signed = state.stage == "signed"
     steps = []
     for action, anchor in STEPS:
         verdict = state.verdict(action)
-        if not verdict.allowed or (action == "checklist" and state.stage != "open"):
+        if signed or not verdict.allowed or action in (done or set()):
             continue
         role = verdict.requires_role
         steps.append(
@@ -73,8 +95,9 @@ def state_panel(state: SessionState, user_may: dict[str, bool]) -> dict[str, Any
         "stage_label": v.label(v.SESSION_STAGE_LABELS, state.stage),
         "next": steps,
         "any_time": [v.label(v.SESSION_ACTION_LABELS, a) for a in ANY_TIME if state.allowed(a)],
-        "sign_blocker": sign.blockers[0] if sign.blockers else None,
-        "sign_more": len(sign.blockers) - 1 if sign.blockers else 0,
+        "signed": signed,
+        "sign_blocker": sign.blockers[0] if sign.blockers and not signed else None,
+        "sign_more": len(sign.blockers) - 1 if sign.blockers and not signed else 0,
         "warnings": list(state.warnings),
     }
 
@@ -265,13 +288,22 @@ def vitals_chart(session: TreatmentSession, vitals: list[Any]) -> dict[str, Any]
             )
     t = core_safety.DEFAULT_THRESHOLDS
     lines = []
-    for value, label in (
-        (t.systolic_high, "systolic alert"),
-        (t.diastolic_high, "diastolic alert"),
-        (t.systolic_low, "systolic low"),
+    for value, label, at_end in (
+        (t.systolic_high, "systolic alert", True),
+        (t.diastolic_high, "diastolic alert", True),
+        (t.systolic_low, "systolic low", False),  # labelled at the start: no overlap
     ):
         if value is not None and Y_MIN <= value <= Y_MAX:
-            lines.append({"y": y(value), "label": f"{label} {value:g}", "x2": CHART_W - PAD_R})
+            lines.append(
+                {
+                    "y": y(value),
+                    "label": f"{label} {value:g}",
+                    "x2": CHART_W - PAD_R,
+                    "label_x": CHART_W - PAD_R if at_end else PAD_L + 4,
+                    "anchor": "end" if at_end else "start",
+                    "dy": -3 if at_end else 11,
+                }
+            )
     step = 30 if span > 90 else 15
     ticks = [
         {"x": x(m), "label": f"{m:g}"}
