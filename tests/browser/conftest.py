@@ -100,7 +100,23 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         start_date=dt.date.today(),
         weight_kg=70.0,
     )
+    consent_for(course, people["prescriber"])
     return {"clinic": clinic, "patient": patient, "course": course, **people}
+
+
+def consent_for(course: Any, by: Any) -> Any:
+    """Consent to the course's series, given on its start date (test data): the core refuses a
+    dose without it."""
+    from ketacare.web.patients.models import Consent
+
+    return Consent.objects.create(
+        clinic_id=course.clinic_id,
+        patient_id=course.patient_id,
+        course=course,
+        given_on=course.start_date,
+        scope=f"{course.drug} by the {course.route} route",
+        recorded_by=by,
+    )
 
 
 def clear_screen(

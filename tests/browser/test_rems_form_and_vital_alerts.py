@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from .conftest import clear_screen, consent_for
+
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 SHOTS = os.environ.get("KETACARE_SCREENSHOTS", "/tmp/shots")
@@ -30,7 +32,10 @@ def _dosed_session(nurse: Any, course: Any, index: int, *, high_bp: bool = False
     from ketacare.web.treatments import services
 
     planned = course.planned_sessions.get(index=index)
-    session = services.open_session(nurse, course, planned=planned, chair=index)
+    session = services.open_session(nurse, course, planned=planned, chair=index, on=planned.date)
+    first = dt.datetime.combine(session.date, dt.time(9, 0), tzinfo=dt.UTC)
+    if first > dt.datetime.now(dt.UTC) - dt.timedelta(hours=1):  # today before 10:00 UTC
+        first = dt.datetime.now(dt.UTC).replace(second=0, microsecond=0) - dt.timedelta(hours=3)
     services.record_checklist(
         nurse,
         session,
@@ -40,10 +45,10 @@ def _dosed_session(nurse: Any, course: Any, index: int, *, high_bp: bool = False
         liquids_minutes=45,
         ride_home=True,
         rems_enrolled=True,
+        at=first - dt.timedelta(minutes=15),
         expected_version=session.version,
     )
     services.set_dose(nurse, session, expected_version=session.version)
-    first = dt.datetime.combine(session.date, dt.time(9, 0), tzinfo=dt.UTC)
     services.record_administration(
         nurse,
         session,
@@ -75,6 +80,7 @@ def esketamine(clinic_people: dict[str, Any]) -> dict[str, Any]:
         date_of_birth=dt.date(1969, 3, 2),
         sex="female",
     )
+    clear_screen(patient, clinic_people["prescriber"], drug="esketamine", route="in")
     course = start_course(
         clinic_people["prescriber"],
         patient,
@@ -82,6 +88,7 @@ def esketamine(clinic_people: dict[str, Any]) -> dict[str, Any]:
         start_date=dt.date.today() - dt.timedelta(days=21),
         weight_kg=64.0,
     )
+    consent_for(course, clinic_people["prescriber"])
     nurse = clinic_people["nurse"]
     first = _dosed_session(nurse, course, 1)
     second = _dosed_session(nurse, course, 2, high_bp=True)
