@@ -113,7 +113,9 @@ class ChecklistForm(SessionForm):
                 "liquids_minutes",
                 "nasal_medicine_minutes",
             ):
-                initial.setdefault(name, getattr(session, name))
+                value = getattr(session, name)
+                # 152, not 152.0: the value as it was typed
+                initial.setdefault(name, f"{value:g}" if isinstance(value, float) else value)
             for name in ("ride_home", "rems_enrolled"):
                 value = getattr(session, name)
                 initial.setdefault(name, "" if value is None else ("yes" if value else "no"))
