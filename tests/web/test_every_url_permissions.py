@@ -141,6 +141,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:adverse_event", treatment_session, CLINICAL, True, "POST"),
     ("treatments:discharge", treatment_session, CLINICAL, True, "POST"),
     ("treatments:sign", treatment_session, CLINICAL, True, "POST"),
+    ("treatments:early_discharge", treatment_session, {PRESCRIBER}, True, "POST"),
     ("treatments:rems_submit", treatment_session, CLINICAL, True, "POST"),
     ("treatments:acknowledge_vital", vital, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),

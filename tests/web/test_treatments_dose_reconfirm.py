@@ -79,7 +79,7 @@ def test_the_page_says_the_dose_needs_to_be_re_confirmed(
     client = client_for(nurse)
     page = client.get(reverse("treatments:detail", args=[esk_session.uuid])).content.decode()
     assert 'id="dose-not-cleared"' in page
-    assert "needs to be re-confirmed" in page
+    assert "the dose must be re-confirmed" in page  # the core's blocker, in its words
     response = client.post(
         reverse("treatments:administration", args=[esk_session.uuid]),
         {

@@ -5,6 +5,7 @@ criteria, the core's discharge_readiness)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 
 import pytest
@@ -116,7 +117,11 @@ def test_discharge_readiness_is_the_cores_decision(
     assert esk_session.discharge["criteria"] == expected.to_dict()["criteria"]
     assert esk_session.discharge_ready is False  # 90 min < the label's 2 hours
     page = client_for(nurse).get(reverse("treatments:detail", args=[esk_session.uuid]))
-    assert "two_hour_observation" in page.content.decode()
+    text = re.sub(r"<[^>]+>", " ", page.content.decode())  # what a person reads
+    assert "Two-hour observation" in text and "Not met" in text  # in words, not the ids
+    assert "two_hour_observation" not in text and "not_met" not in text, [
+        line for line in text.splitlines() if "two_hour" in line or "not_met" in line
+    ]
 
 
 def test_the_discharge_form_scores_the_aldrete_through_the_core(

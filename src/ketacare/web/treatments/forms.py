@@ -6,7 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils import timezone
 
+from ketacare.core import scales as core_scales
 from ketacare.web.core_app.formids import OwnIds
 from ketacare.web.treatments.models import Severity, TreatmentSession
 
@@ -63,6 +65,14 @@ class SessionForm(OwnIds, forms.Form):
         self.session = session
         if not session.is_signed:
             self.fields["reason"].widget = forms.HiddenInput()
+        # the "now" button (static/treatments/chair.js) fills the clinic's local time: the page
+        # is rendered and parsed in the clinic's zone (views.clinic_zone_for)
+        offset = timezone.localtime(timezone.now()).utcoffset()
+        minutes = int(offset.total_seconds() // 60) if offset is not None else 0
+        for field in self.fields.values():
+            if isinstance(field, forms.DateTimeField):
+                field.widget.attrs["data-now"] = ""
+                field.widget.attrs["data-utc-offset"] = str(minutes)
 
 
 class AppendForm(SessionForm):
@@ -88,10 +98,14 @@ class ChecklistForm(SessionForm):
     )
     ride_home = YesNoField("Ride home arranged")
     rems_enrolled = YesNoField("Enrolled in the Spravato REMS")
+    at = _dt_field("Checklist done at")
 
     def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
+        initial = kwargs.setdefault("initial", {})
+        initial.setdefault(
+            "at", timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
+        )
         if session.gate_report:
-            initial = kwargs.setdefault("initial", {})
             for name in (
                 "systolic",
                 "diastolic",
@@ -99,7 +113,9 @@ class ChecklistForm(SessionForm):
                 "liquids_minutes",
                 "nasal_medicine_minutes",
             ):
-                initial.setdefault(name, getattr(session, name))
+                value = getattr(session, name)
+                # 152, not 152.0: the value as it was typed
+                initial.setdefault(name, f"{value:g}" if isinstance(value, float) else value)
             for name in ("ride_home", "rems_enrolled"):
                 value = getattr(session, name)
                 initial.setdefault(name, "" if value is None else ("yes" if value else "no"))
@@ -167,8 +183,14 @@ class VitalsForm(AppendForm):
 
 
 class RatingForm(AppendForm):
+    """One rating of a chair scale, item by item: one choice per item of the core's definition
+    (its short label and its range). ``items`` (scores separated by spaces or commas) is still
+    read when no item is posted, for clients that send the list."""
+
     scale_id = forms.ChoiceField(
-        label="Scale", choices=[("moaas", "MOAA/S (0-5)"), ("cadss", "CADSS (23 items, 0-4)")]
+        label="Scale",
+        choices=[("moaas", "MOAA/S (0-5)"), ("cadss", "CADSS (23 items, 0-4)")],
+        widget=forms.HiddenInput,
     )
     minute = forms.IntegerField(
         label="Timepoint (min)",
@@ -176,15 +198,56 @@ class RatingForm(AppendForm):
         help_text="0 = pre-dose (the baseline for the follow-up)",
         widget=forms.NumberInput(attrs={"list": "timepoints", "inputmode": "numeric"}),
     )
-    items = forms.CharField(
-        label="Item scores",
-        max_length=400,
-        help_text="MOAA/S: one value; CADSS: 23 values separated by spaces or commas",
-    )
+    items = forms.CharField(max_length=400, required=False, widget=forms.HiddenInput)
 
-    def clean_items(self) -> list[str]:
-        text = self.cleaned_data["items"]
-        return [part for part in text.replace(",", " ").split() if part]
+    def __init__(
+        self, *args: Any, session: TreatmentSession, scale: str | None = None, **kwargs: Any
+    ) -> None:
+        data = args[0] if args else kwargs.get("data")
+        scale = scale or (data.get("scale_id") if data is not None else None) or "moaas"
+        kwargs.setdefault("auto_id", f"id_rating_{scale}_%s")
+        kwargs.setdefault("initial", {}).setdefault("scale_id", scale)
+        super().__init__(*args, session=session, **kwargs)
+        self.scale = scale
+        self.item_names: list[str] = []
+        try:
+            definition = core_scales.get_scale(scale)
+        except Exception:  # an unknown scale is refused by the choice field and the service
+            return
+        self.definition = definition
+        name = definition.name
+        self.short_name = name.rsplit("(", 1)[-1].rstrip(")") if name.endswith(")") else name
+        for item in definition.items:
+            name = f"item_{item.number}"
+            self.fields[name] = forms.TypedChoiceField(
+                label=f"{item.number}. {item.label}" if len(definition.items) > 1 else item.label,
+                choices=[(str(n), str(n)) for n in range(item.min, item.max + 1)],
+                coerce=int,
+                required=False,
+                widget=forms.RadioSelect(attrs={"class": "segmented"}),
+            )
+            self.item_names.append(name)
+
+    def item_fields(self) -> list[Any]:
+        return [self[name] for name in self.item_names]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        posted = [data.get(name) for name in self.item_names]
+        if any(value not in (None, "") for value in posted):
+            blank = [str(i + 1) for i, value in enumerate(posted) if value in (None, "")]
+            if blank:
+                self.add_error(
+                    "items", "Answer every item (not answered: item " + ", ".join(blank) + ")."
+                )
+            data["items"] = posted
+        else:
+            text = str(data.get("items") or "")
+            parts = [part for part in text.replace(",", " ").split() if part]
+            if not parts:
+                self.add_error("items", "Enter the item scores.")
+            data["items"] = parts
+        return data
 
 
 class AdverseEventForm(AppendForm):
@@ -210,11 +273,13 @@ class DischargeForm(SessionForm):
 
     def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
         super().__init__(*args, session=session, **kwargs)
-        for name, label in ALDRETE_ITEMS:
+        definition = core_scales.get_scale("aldrete")
+        for (name, _), item in zip(ALDRETE_ITEMS, definition.items, strict=True):
             self.fields[name] = forms.TypedChoiceField(
-                label=f"Aldrete: {label}",
-                choices=[("", "—"), ("0", "0"), ("1", "1"), ("2", "2")],
+                label=f"Aldrete: {item.label}",
+                choices=[(str(n), str(n)) for n in range(item.min, item.max + 1)],
                 coerce=int,
+                widget=forms.RadioSelect(attrs={"class": "segmented"}),
             )
 
     def aldrete_items(self) -> list[int]:
@@ -223,6 +288,33 @@ class DischargeForm(SessionForm):
 
 class SignForm(SessionForm):
     pass
+
+
+EARLY_KIND_CHOICES = [
+    ("early", "Early discharge (before the criteria are met)"),
+    ("transfer", "Transfer to another setting of care"),
+]
+
+
+class EarlyDischargeForm(SessionForm):
+    """A prescriber's early discharge or transfer, with the reason (``services.
+    record_early_discharge`` asks the core whether it may be recorded)."""
+
+    kind = forms.ChoiceField(label="Early discharge or transfer", choices=EARLY_KIND_CHOICES)
+    early_reason = forms.CharField(
+        label="Reason",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="why the patient leaves before the criteria are met, or where they go",
+    )
+    at = _dt_field("At")
+
+    def __init__(self, *args: Any, session: TreatmentSession, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault(
+            "at", timezone.localtime(timezone.now()).replace(second=0, microsecond=0)
+        )
+        super().__init__(*args, session=session, **kwargs)
+        del self.fields["reason"]  # the reason of the early discharge is its own field
 
 
 class OpenSessionForm(forms.Form):

@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:session_uuid>/ratings/", views.rating, name="rating"),
     path("<uuid:session_uuid>/adverse-events/", views.adverse_event, name="adverse_event"),
     path("<uuid:session_uuid>/discharge/", views.discharge, name="discharge"),
+    path("<uuid:session_uuid>/early-discharge/", views.early_discharge, name="early_discharge"),
     path("<uuid:session_uuid>/sign/", views.sign, name="sign"),
     path("<uuid:session_uuid>/rems/", views.rems_form, name="rems"),
     # REMS submission and vital-sign alerts (rems_views)

@@ -9,6 +9,7 @@ are an htmx fragment (``_vitals_rows.html``) included by the page and rendered a
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -16,6 +17,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from ketacare.core import safety as core_safety
@@ -23,8 +25,11 @@ from ketacare.core.errors import InputError
 from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.core_app.records import ConflictError, get_for_user
 from ketacare.web.courses.models import Course, PlannedSession
+from ketacare.web.courses.workflow import consent_on_file, eligibility_for
 from ketacare.web.treatments import forms as f
+from ketacare.web.treatments import page as p
 from ketacare.web.treatments import services
+from ketacare.web.treatments.clinic_time import clinic_time, clinic_zone
 from ketacare.web.treatments.models import TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import (
     OVERRIDE,
@@ -35,6 +40,7 @@ from ketacare.web.treatments.permissions import (
     permission_required,
 )
 from ketacare.web.treatments.rems import rems_page
+from ketacare.web.treatments.workflow import state_for
 
 FORM_KEYS = {
     "checklist": f.ChecklistForm,
@@ -46,7 +52,22 @@ FORM_KEYS = {
     "event": f.AdverseEventForm,
     "discharge_form": f.DischargeForm,
     "sign": f.SignForm,
+    "early": f.EarlyDischargeForm,
 }
+
+
+def in_clinic_time(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Render and parse the session's times in its clinic's zone (the forms' date-time inputs
+    and the page's times), whatever the site's ``TIME_ZONE``."""
+
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, session_uuid: Any, *args: Any, **kwargs: Any) -> Any:
+        row = TreatmentSession.objects.filter(uuid=session_uuid).select_related("clinic").first()
+        zone = clinic_zone(row.clinic if row is not None else None)
+        with timezone.override(zone):
+            return view(request, session_uuid, *args, **kwargs)
+
+    return wrapped
 
 
 def _session(request: HttpRequest, session_uuid: Any) -> TreatmentSession:
@@ -75,24 +96,79 @@ def page_context(
     forms_: dict[str, Any] = {}
     for key, form_class in FORM_KEYS.items():
         forms_[key] = (bound or {}).get(key) or form_class(session=session)
+    bound_rating = (bound or {}).get("rating")
+    rating_forms = [
+        bound_rating
+        if bound_rating is not None and bound_rating.scale == scale
+        else f.RatingForm(session=session, scale=scale)
+        for scale in p.CHAIR_SCALES
+    ]
     ratings = list(session.ratings.filter(withdrawn=False).select_related("entered_by"))
+    for r in ratings:
+        r.short_name, r.full_name = p.scale_name(r.scale_id)
+        r.followup_label = p.v.label(p.v.FOLLOWUP_LABELS, r.followup_decision)
     events = list(session.adverse_events.filter(withdrawn=False).select_related("entered_by"))
+    for e in events:
+        e.onset_local = clinic_time(e.onset_at, session.clinic, with_date=False)
     amendments = list(session.amendments.select_related("actor"))
+    vitals_rows = _vitals(session)
+    state = state_for(session)
+    may = {
+        "record": can(request.user, RECORD),
+        "sign": can(request.user, SIGN),
+        "override": can(request.user, OVERRIDE),
+        "prescriber": can(request.user, "prescribe"),
+    }
+    course = session.course
+    eligibility = eligibility_for(session.patient, course.drug, course.route)
     from ketacare.web.treatments.pk import curve_for_session
 
+    clinic = session.clinic
+    planned_date = session.planned.date if session.planned else None
     return {
         "session": session,
-        "course": session.course,
+        "course": course,
         "patient": session.patient,
-        "vitals": _vitals(session),
+        "vitals": vitals_rows,
         "ratings": ratings,
         "events": events,
-        "amendments": amendments,
+        "amendments": p.amendment_lines(amendments, clinic),
         "schedule": _schedule(session),
-        "may_record": can(request.user, RECORD),
-        "may_sign": can(request.user, SIGN),
-        "may_override": can(request.user, OVERRIDE),
-        "may_decide_gate": can(request.user, "prescribe"),
+        "state": state,
+        "panel": p.state_panel(state, may, p.recorded_steps(session)),
+        "blockers": p.blockers_by_step(state),
+        "gates": p.gate_rows(session),
+        "overall_label": p.v.label(p.v.DECISION_LABELS, session.gates_overall),
+        "criteria": p.criterion_rows(session.discharge),
+        "dose_overrides": p.dose_overrides(session),
+        "vitals_chart": p.vitals_chart(session, vitals_rows),
+        "rating_forms": rating_forms,
+        "eligibility": eligibility,
+        "consent_on_file": consent_on_file(course, session.date),
+        "protocol_name": p.protocol_name(course.protocol_id),
+        "screen_label": p.v.label(p.v.ELIGIBILITY_LABELS, eligibility.status),
+        "drug_label": p.v.label(p.v.DRUG_NAMES, course.drug),
+        "route_label": p.v.label(p.v.ROUTE_NAMES, course.route),
+        "planned_date": planned_date if planned_date and planned_date != session.date else None,
+        "times": {
+            name: clinic_time(getattr(session, name), clinic, with_date=False)
+            for name in (
+                "checklist_at",
+                "started_at",
+                "first_device_at",
+                "ended_at",
+                "observation_until",
+                "early_discharge_at",
+            )
+        },
+        "signed_at": clinic_time(session.signed_at, clinic),
+        "discharge_at": clinic_time(p._parse((session.discharge or {}).get("assessed_at")), clinic),
+        "early_kind_label": dict(f.EARLY_KIND_CHOICES).get(session.early_discharge_kind, ""),
+        "show_early_form": may["override"] and state.allowed("early_discharge"),
+        "may_record": may["record"],
+        "may_sign": may["sign"],
+        "may_override": may["override"],
+        "may_decide_gate": may["prescriber"],
         "loss_of_consciousness": any(r.followup_decision == "adverse_event" for r in ratings),
         "pk_curve": curve_for_session(session, request.GET.get("pk_model")),
         "nav": "patients",
@@ -101,6 +177,7 @@ def page_context(
 
 
 @permission_required(VIEW)
+@in_clinic_time
 def detail(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     session = _session(request, session_uuid)
     return render(request, "treatments/session.html", page_context(request, session))
@@ -149,6 +226,7 @@ def _reason(form: Any) -> str:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def checklist(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -162,6 +240,7 @@ def checklist(request: HttpRequest, session_uuid: Any) -> HttpResponse:
             nasal_medicine_minutes=data.get("nasal_medicine_minutes"),
             ride_home=data.get("ride_home"),
             rems_enrolled=data.get("rems_enrolled"),
+            at=data.get("at"),
             expected_version=data["version"],
             reason=_reason(form),
         )
@@ -171,6 +250,7 @@ def checklist(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def gate_decision(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -183,6 +263,7 @@ def gate_decision(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def dose(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -202,6 +283,7 @@ def dose(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def administration(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -235,11 +317,13 @@ def _vitals_response(
         "vitals_form": form,
         "schedule": _schedule(session),
         "may_record": can(request.user, RECORD),
+        "vitals_chart": p.vitals_chart(session, _vitals(session)),
     }
     return render(request, "treatments/_vitals.html", context, status=status)
 
 
 @permission_required(VIEW)
+@in_clinic_time
 def vitals(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     """GET: the vitals rows alone (htmx fragment). POST: add a row; htmx gets the vitals section
     back (rows and a fresh form, or the form with its errors), other clients the page."""
@@ -287,6 +371,7 @@ def vitals(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def rating(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -311,6 +396,7 @@ def rating(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def adverse_event(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -330,6 +416,7 @@ def adverse_event(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(RECORD)
+@in_clinic_time
 def discharge(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         data = form.cleaned_data
@@ -348,11 +435,40 @@ def discharge(request: HttpRequest, session_uuid: Any) -> HttpResponse:
 
 @require_POST
 @permission_required(SIGN)
+@in_clinic_time
 def sign(request: HttpRequest, session_uuid: Any) -> HttpResponse:
     def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
         return services.sign_session(user, session, expected_version=form.cleaned_data["version"])
 
     return _act(request, session_uuid, "sign", apply, "Session signed and locked.")
+
+
+@require_POST
+@permission_required(OVERRIDE)
+@in_clinic_time
+def early_discharge(request: HttpRequest, session_uuid: Any) -> HttpResponse:
+    """A prescriber's early discharge or transfer with its reason (``services.
+    record_early_discharge``; the core says whether it may be recorded)."""
+
+    def apply(user: Any, session: TreatmentSession, form: Any) -> Any:
+        data = form.cleaned_data
+        return services.record_early_discharge(
+            user,
+            session,
+            kind=data["kind"],
+            reason=data["early_reason"],
+            at=data.get("at"),
+            expected_version=data["version"],
+        )
+
+    return _act(
+        request,
+        session_uuid,
+        "early",
+        apply,
+        "Early discharge or transfer recorded.",
+        {"reason": "early_reason", "started_at": "__all__"},
+    )
 
 
 @permission_required(VIEW)
