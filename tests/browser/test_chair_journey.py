@@ -13,8 +13,7 @@ import os
 from typing import Any
 
 import pytest
-
-from .conftest import clear_screen
+from tests.web.conftest import clear_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
