@@ -175,7 +175,7 @@ def test_dashboard_alerts_show_the_scale_name_and_date_grouped_by_patient(
 ) -> None:
     from ketacare.web.measures.models import Alert, Measure
 
-    (first, second) = grow(clinic, prescriber, 2)
+    first, _second = grow(clinic, prescriber, 2)
     m = Measure.objects.filter(patient=first, scale_id="phq9").first()
     Alert.objects.create(clinic=clinic, patient=first, measure=m, level="urgent", reason="again")
     response = client_for(nurse).get("/dashboard/")

@@ -20,9 +20,9 @@ from ketacare.web.core_app.records import (
     for_clinic,
     get_for_user,
 )
+from ketacare.web.core_app.zone import clinic_time
 from ketacare.web.measures import services
 from ketacare.web.measures.alerts import alert_rows, group_by_patient, scale_name
-from ketacare.web.core_app.zone import clinic_time
 from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
