@@ -21,6 +21,26 @@ from ketacare.core.errors import KetaCareError
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 110, 12, 28
+LABEL_GAP = 13  # px between two line labels at the right (the font is 11 px high)
+
+
+def spread(positions: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions moved apart so that no two are closer than ``gap``, kept within
+    ``low..high`` where there is room, each as near its line as that allows (input order kept)."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [float(positions[i]) for i in order]
+    for k in range(len(placed)):
+        floor = low if k == 0 else placed[k - 1] + gap
+        placed[k] = max(placed[k], floor)
+    overflow = placed[-1] - high if placed else 0.0
+    if overflow > 0:  # pushed past the bottom: move the stack up, never above ``low``
+        for k in range(len(placed) - 1, -1, -1):
+            ceiling = high if k == len(placed) - 1 else placed[k + 1] - gap
+            placed[k] = max(min(placed[k], ceiling), low)
+    out = [0.0] * len(positions)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
 
 
 @dataclass(frozen=True)
@@ -114,18 +134,26 @@ def svg_chart(
         parts.append(
             f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
         )
-    for name, value, text in (
-        ("baseline", lines.baseline, "baseline"),
-        ("response", lines.response, "response"),
-        ("remission", lines.remission, "remission"),
-    ):
-        if value is None:
-            continue
+    drawn = [
+        (name, value, text)
+        for name, value, text in (
+            ("baseline", lines.baseline, "baseline"),
+            ("response", lines.response, "response"),
+            ("remission", lines.remission, "remission"),
+        )
+        if value is not None
+    ]
+    # the labels beside the plot are spread apart so that close lines do not print on each other
+    label_ys = spread([y(v) + 4 for _, v, _ in drawn], LABEL_GAP, TOP + 8, TOP + plot_h + 4)
+    for (name, value, text), label_y in zip(drawn, label_ys, strict=True):
         yy = y(value)
         parts.append(
             f'<line class="{name}" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
         )
-        parts.append(f'<text x="{LEFT + plot_w + 4}" y="{yy + 4:.1f}">{text} {value:g}</text>')
+        parts.append(
+            f'<text class="line-label" x="{LEFT + plot_w + 6}" y="{label_y:.1f}">'
+            f"{text} {value:g}</text>"
+        )
     if points:
         coords = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
         parts.append(
