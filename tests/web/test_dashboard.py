@@ -186,3 +186,23 @@ def test_dashboard_alerts_show_the_scale_name_and_date_grouped_by_patient(
     assert "Patient Health Questionnaire" in page  # the core's name, not "phq9"
     assert all(a["taken_at"] is not None for g in groups for a in g["alerts"])
     assert f"{m.taken_at:%Y-%m-%d}" in page
+
+
+@pytest.mark.django_db
+def test_a_session_under_way_is_not_shown_as_planned(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    from django.utils import timezone
+
+    from ketacare.web.courses.models import PlannedSession
+    from ketacare.web.treatments.services import open_session
+
+    (patient,) = grow(clinic, prescriber, 1)
+    planned = PlannedSession.objects.get(course__patient=patient, date=timezone.localdate())
+    open_session(nurse, planned.course, planned=planned, chair=planned.chair)
+    rows = [
+        s
+        for _, sessions in client_for(nurse).get("/dashboard/").context["chairs"]
+        for s in sessions
+    ]
+    assert [r["status"] for r in rows] == ["In progress"]

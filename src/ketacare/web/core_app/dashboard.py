@@ -34,6 +34,7 @@ from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.treatments.clinic_time import clinic_today
 
 ACTIVE = ("induction", "review", "maintenance")
+RECORDED_LABELS = {"open": "In progress", "signed": "Signed"}
 
 
 def _hook(module_name: str, function: str) -> Any:
@@ -70,6 +71,7 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
             "course__patient__family_name",
             "treatment_session__uuid",
             "treatment_session__chair",
+            "treatment_session__status",
         )
     )
     chairs: dict[Any, list[dict[str, Any]]] = {}
@@ -84,7 +86,11 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
             {
                 "start_time": row["start_time"],
                 "index": row["index"],
-                "status": status_labels.get(row["status"], row["status"]),
+                # a session opened today is under way (or signed), whatever the plan still says
+                "status": RECORDED_LABELS.get(
+                    row["treatment_session__status"],
+                    status_labels.get(row["status"], row["status"]),
+                ),
                 "patient_name": (
                     f"{row['course__patient__given_name']} {row['course__patient__family_name']}"
                 ),

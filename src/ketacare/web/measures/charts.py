@@ -112,10 +112,12 @@ def svg_chart(
     end = max(times) if times else start
     span = max((end - start).total_seconds(), 1.0)
 
+    inset = 8  # the first and last dots clear the axes
+
     def x(at: dt.datetime) -> float:
         if len(points) < 2:
             return LEFT + plot_w / 2
-        return LEFT + (at - start).total_seconds() / span * plot_w
+        return LEFT + inset + (at - start).total_seconds() / span * (plot_w - 2 * inset)
 
     def y(value: float) -> float:
         clamped = min(max(value, low), high)
@@ -165,11 +167,23 @@ def svg_chart(
                 f'<circle class="dot" fill="#2b5d8a" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
                 f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
             )
-        parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}">{start:%d %b %Y}</text>')
-        if len(points) > 1:
+        # date ticks under the plot: the first and last (one, under its dot, for a single
+        # score) and the middle one when the three labels have room
+        if len(points) == 1:
+            ticks = [(x(start), "middle", start)]
+        else:
+            ticks = [(x(start), "start", start), (x(end), "end", end)]
+            if plot_w >= 3 * 90 and (end - start) >= dt.timedelta(days=2):
+                middle = start + (end - start) / 2
+                ticks.insert(1, (x(middle), "middle", middle))
+        for tx, anchor, at in ticks:
             parts.append(
-                f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">'
-                f"{end:%d %b %Y}</text>"
+                f'<line class="tick" x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP + plot_h}" '
+                f'y2="{TOP + plot_h + 4}" stroke="#9aa5b1"/>'
+            )
+            parts.append(
+                f'<text class="date-tick" x="{tx:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
+                f"{at:%d %b %Y}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)

@@ -103,7 +103,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     acknowledge_url = link_for("measures:acknowledge")
     for a in alerts:
         a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]
-    consents = list(patient.consents.only("given_on", "scope"))
+    consents = list(patient.consents.only("given_on", "scope", "recorded_at"))
 
     # one chart per scale; the baseline of the latest course that has one on that scale
     baselines: dict[str, float] = {}
@@ -153,7 +153,11 @@ def chart_context(patient: Patient) -> dict[str, Any]:
             {"at": a.raised_at, "kind": "alert", "text": f"{a.get_level_display()} alert ({state})"}
         )
     for c in consents:
-        timeline.append({"at": _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"})
+        # the time it was recorded when that was the day it was given, else midday of that day
+        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None
+        timeline.append(
+            {"at": at or _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"}
+        )
     timeline.extend(extra)
     timeline.sort(key=lambda entry: entry["at"], reverse=True)
 

@@ -32,8 +32,10 @@ from ketacare.core import safety as core_safety
 from ketacare.core import scales as core_scales
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
 from ketacare.web.treatments.bulk import fast_insert
+from ketacare.web.treatments.clinic_time import clinic_zone
 from ketacare.web.treatments.models import (
     AdverseEvent,
+    RemsSubmission,
     ScaleRating,
     SessionStatus,
     TreatmentSession,
@@ -130,6 +132,30 @@ def _discharge(
         bp_stable=True,
         ride_home=True,
     ).to_dict()
+
+
+def _rems_rows(
+    clinic: Any,
+    details: list[tuple[TreatmentSession, Course, PlannedSession, int, int]],
+    rng: random.Random,
+    today: dt.date,
+) -> Iterable[dict[str, Any]]:
+    """The REMS Patient Monitoring Form submitted the day after most signed esketamine
+    sessions; the last few days' and about one in twenty older ones are still to submit."""
+    for session, course, _p, _s, _d in details:
+        if course.drug != "esketamine" or session.status != SessionStatus.SIGNED:
+            continue
+        if session.date >= today - dt.timedelta(days=2) or rng.random() < 0.05:
+            continue
+        submitted_on = session.date + dt.timedelta(days=1)
+        yield dict(
+            clinic_id=clinic.pk,
+            session_id=session.pk,
+            submitted_on=submitted_on,
+            submitted_by_id=session.signed_by.pk,
+            confirmation=f"PMF-{rng.randint(100000, 999999)}",
+            recorded_at=dt.datetime.combine(submitted_on, dt.time(17, 0), tzinfo=dt.UTC),
+        )
 
 
 def _as_row(obj: Any) -> dict[str, Any]:
@@ -421,6 +447,16 @@ def _seed_batch(
     fast_insert(VitalSign, vitals)
     fast_insert(ScaleRating, ratings)
     fast_insert(AdverseEvent, events)
+    fast_insert(RemsSubmission, _rems_rows(clinic, details, rng, today))
+    # today's sessions were planned at the time they were opened (in the clinic's zone)
+    zone = clinic_zone(clinic)
+    for session, _course, p, _s, _d in details:
+        if p.date == today and session.created_at is not None:
+            opened = timezone.localtime(session.created_at, zone)
+            p.start_time = dt.time(opened.hour, opened.minute)
+    todays = [p for _session, _course, p, _s, _d in details if p.date == today]
+    if todays:
+        PlannedSession.objects.bulk_update(todays, ["start_time"])
     if done_ids:
         PlannedSession.objects.filter(pk__in=done_ids).update(status=PlannedStatus.DONE)
     return len(sessions)
