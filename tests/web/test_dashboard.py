@@ -206,3 +206,22 @@ def test_a_session_under_way_is_not_shown_as_planned(
         for s in sessions
     ]
     assert [r["status"] for r in rows] == ["In progress"]
+
+
+@pytest.mark.django_db
+def test_the_dashboard_day_is_the_clinics(
+    nurse: Any, prescriber: Any, clinic: Any, client_for: Any
+) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    # 23:30 UTC is already tomorrow in Auckland
+    late = timezone.now().replace(hour=23, minute=30)
+    clinic.time_zone = "Pacific/Auckland"
+    clinic.save(update_fields=["time_zone"])
+    from unittest import mock
+
+    with mock.patch("django.utils.timezone.now", return_value=late):
+        response = client_for(nurse).get("/dashboard/")
+    assert response.context["today"] == late.date() + dt.timedelta(days=1)

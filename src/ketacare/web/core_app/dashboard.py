@@ -28,10 +28,10 @@ from django.utils import timezone
 from ketacare.web.accounts.permissions import can
 from ketacare.web.core_app.links import link_for
 from ketacare.web.core_app.records import for_clinic
+from ketacare.web.core_app.zone import clinic_time, clinic_today
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
 from ketacare.web.measures.alerts import alert_rows, group_by_patient
 from ketacare.web.measures.models import Alert, Measure
-from ketacare.web.treatments.clinic_time import clinic_today
 
 ACTIVE = ("induction", "review", "maintenance")
 RECORDED_LABELS = {"open": "In progress", "signed": "Signed"}
@@ -136,6 +136,10 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         for course in due:
             course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]
             course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]
+            # the day of the last measure in the clinic's zone (the template's |date would
+            # show the site's)
+            last = clinic_time(course.last_measure, clinic)  # type: ignore[attr-defined]
+            course.last_measure_day = last[:10]  # type: ignore[attr-defined]
         context["measures_due"] = due
         unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")
         context["unsigned_sessions"] = list(unsigned(user)) if unsigned else None

@@ -30,3 +30,8 @@ def clinic_time(value: dt.datetime | None, clinic: Any, *, with_date: bool = Tru
         return ""
     shown = timezone.localtime(value, clinic_zone(clinic))
     return shown.strftime("%Y-%m-%d %H:%M %Z" if with_date else "%H:%M %Z")
+
+
+def clinic_today(clinic: Any) -> dt.date:
+    """Today's date in the clinic's zone."""
+    return timezone.localtime(timezone.now(), clinic_zone(clinic)).date()
