@@ -68,3 +68,89 @@ def test_the_cli_prepares_a_fresh_database_without_serving(tmp_path: Path) -> No
     assert "Demo clinic ready" in result.stdout
     assert "prescriber" in result.stdout
     assert (tmp_path / "ketacare.sqlite3").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_is_realistic_covers_the_core_and_carries_the_events_own_times() -> None:
+    from django.db.models import F
+    from django.utils import timezone
+
+    from ketacare.core import protocols, scales
+    from ketacare.core import treatment as core_treatment
+    from ketacare.web.courses.models import Course, CourseEvent, PlannedSession
+    from ketacare.web.measures.models import Alert, Measure
+    from ketacare.web.treatments.models import TreatmentSession, VitalSign
+    from ketacare.web.treatments.workflow import facts_for, state_for
+
+    seeded_at = timezone.now()
+    list(demo.seed())
+    # every scale and every protocol of the core
+    assert set(Measure.objects.values_list("scale_id", flat=True)) >= {
+        s.id for s in scales.list_scales()
+    }
+    assert set(Course.objects.values_list("protocol_id", flat=True)) == {
+        p.id for p in protocols.list_protocols()
+    }
+    # outcomes: per course, the MADRS verdicts in time order (the core's, stored)
+    kinds = set()
+    for course in Course.objects.all():
+        rows = list(
+            Measure.objects.filter(course=course, scale_id="madrs", is_baseline=False)
+            .order_by("taken_at")
+            .values_list("taken_at", "response", "remission")
+        )
+        if not rows:
+            continue
+        responded = [r for r in rows if r[1]]
+        if not responded:
+            kinds.add("non-responder" if len(rows) >= 3 else "early")
+            continue
+        if not any(r[2] for r in rows):
+            kinds.add("responder, not remitted")
+        first = responded[0][0].date()
+        given = PlannedSession.objects.filter(course=course, date__lte=first, status="done")
+        if given.count() >= 10:
+            kinds.add("late responder")
+        after = [r for r in rows if r[0] > responded[0][0]]
+        if course.status == "maintenance" and after and not after[-1][1]:
+            kinds.add("relapse in maintenance")
+    assert kinds >= {
+        "non-responder",
+        "responder, not remitted",
+        "late responder",
+        "relapse in maintenance",
+    }, kinds
+    # today's sessions: every stage of the core's workflow, a gate waiting, a blocked one
+    today = timezone.localdate()
+    todays = list(TreatmentSession.objects.filter(date=today).select_related("course", "patient"))
+    stages = {state_for(s).stage for s in todays}
+    assert stages >= {
+        "open",
+        "checked",
+        "dose_recorded",
+        "dosing",
+        "recovery",
+        "ready_to_sign",
+        "signed",
+    }, stages
+    assert any(s.gates_overall == "needs_prescriber" and not s.gate_note for s in todays)
+    assert any(s.gates_overall == "block" for s in todays)
+    # every alert: suicidal ideation at each level that raises one, open vital signs of each kind
+    assert set(Alert.objects.values_list("level", flat=True)) == {"positive", "urgent"}
+    open_vitals = VitalSign.objects.filter(out_of_range=True, acknowledged_at__isnull=True)
+    fields = {a["field"] for alerts in open_vitals.values_list("alerts", flat=True) for a in alerts}
+    assert {"systolic", "heart_rate", "spo2"} <= fields, fields
+    # the events' own times, not the seeding time
+    for m in Measure.objects.all()[:200]:
+        assert m.entered_at == m.taken_at
+    for a in Alert.objects.select_related("measure"):
+        assert a.raised_at == a.measure.taken_at
+    assert not CourseEvent.objects.filter(at__gte=seeded_at).exists()
+    assert not Alert.objects.filter(acknowledged_at__gte=seeded_at).exists()
+    assert not VitalSign.objects.filter(entered_at__lt=F("taken_at")).exists()
+    # every signed session is one the core would have let a nurse sign at its signing time
+    signed = TreatmentSession.objects.filter(status="signed").select_related("course", "patient")
+    for session in signed.order_by("id")[::7]:
+        session.status = "open"
+        state = core_treatment.session_state(facts_for(session, now=session.signed_at))
+        core_treatment.refuse(state, "sign", reason="")

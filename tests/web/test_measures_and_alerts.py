@@ -181,3 +181,39 @@ def test_a_hamd17_scores_without_the_item_16_method_and_keeps_it_when_given(
     second = Measure.objects.exclude(pk=first.pk).get()
     assert second.total == 17
     assert "B" in str(second.result)
+
+
+@pytest.mark.django_db
+def test_the_alert_list_shows_measure_date_and_patient_grouped_and_acknowledged_one_by_one(
+    nurse: Any, prescriber: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    import zoneinfo
+
+    from ketacare.web.measures.models import Alert, Measure
+
+    clinic.time_zone = "Europe/Zurich"
+    clinic.save(update_fields=["time_zone"])
+    first, second = grow(clinic, prescriber, 2)
+    m = Measure.objects.filter(patient=first, scale_id="madrs").order_by("taken_at").last()
+    extra = Alert.objects.create(
+        clinic=clinic, patient=first, measure=m, level="urgent", reason="x"
+    )
+    client = client_for(nurse)
+    response = client.get("/measures/alerts/")
+    assert response.status_code == 200
+    groups = response.context["groups"]
+    assert sorted(len(g["alerts"]) for g in groups) == [1, 2]  # one group per patient
+    page = response.content.decode()
+    assert page.count(first.full_name) == 1 and page.count(second.full_name) == 1
+    assert "Montgomery" in page  # the MADRS by its name from the core
+    local = m.taken_at.astimezone(zoneinfo.ZoneInfo("Europe/Zurich"))
+    assert f"{local:%Y-%m-%d %H:%M}" in page  # the measure's date, in the clinic's zone
+    # each alert still has its own acknowledgement (and its own note)
+    for g in groups:
+        for a in g["alerts"]:
+            assert f'href="/measures/alerts/{a["uuid"]}/acknowledge/"' in page
+    response = client.post(
+        f"/measures/alerts/{extra.uuid}/acknowledge/", {"note": "called", "version": 1}
+    )
+    assert response.status_code == 302
+    assert Alert.objects.filter(patient=first, acknowledged_at__isnull=True).count() == 1

@@ -3,6 +3,7 @@ and remission lines, clinical parts only for clinical roles, a constant number o
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import pytest
@@ -55,3 +56,49 @@ def test_the_chart_uses_a_constant_number_of_queries(
     with django_assert_max_num_queries(16):
         response = client.get(f"/patients/{patient.uuid}/")
     assert response.status_code == 200
+
+
+@pytest.mark.django_db
+def test_each_session_given_appears_once_in_the_timeline(
+    prescriber: Any, nurse: Any, clinic: Any, grow: Any, client_for: Any
+) -> None:
+    from ketacare.web.courses.models import PlannedSession
+    from ketacare.web.treatments.models import SessionStatus, TreatmentSession
+
+    (patient,) = grow(clinic, prescriber, 1)
+    done = list(PlannedSession.objects.filter(course__patient=patient, status="done"))
+    assert len(done) == 3
+    for p in done[:2]:  # two given with a session record, one without (an older import)
+        TreatmentSession.objects.create(
+            clinic=clinic,
+            patient=patient,
+            course=p.course,
+            planned=p,
+            date=p.date,
+            weight_kg=70,
+            dose_mg=35,
+            status=SessionStatus.SIGNED,
+            created_by=nurse,
+        )
+    response = client_for(prescriber).get(f"/patients/{patient.uuid}/")
+    sessions = [e for e in response.context["timeline"] if e["kind"] == "session"]
+    assert len(sessions) == 3, [e["text"] for e in sessions]
+    assert sum(1 for e in sessions if e.get("url")) == 2  # the recorded ones link to the record
+
+
+def test_line_labels_beside_the_chart_never_print_on_each_other() -> None:
+    import re
+
+    from ketacare.web.measures.charts import LABEL_GAP, spread, svg_chart
+
+    # MADRS from 22: response at 11 and remission at 10 are one point (3 px) apart
+    lines = outcome_lines("madrs", 22)
+    assert lines.response is not None and lines.remission is not None
+    assert abs(lines.response - lines.remission) <= 2
+    svg = svg_chart("madrs", [], lines)
+    ys = sorted(float(y) for y in re.findall(r'class="line-label" x="[\d.]+" y="([\d.]+)"', svg))
+    assert len(ys) == 3
+    assert all(b - a >= LABEL_GAP - 0.01 for a, b in itertools.pairwise(ys)), ys
+    # the stack stays inside the plot when lines sit at the bottom
+    assert spread([100, 100, 100], 13, 0, 100) == [74, 87, 100]
+    assert spread([5, 50], 13, 10, 100) == [10, 50]

@@ -7,7 +7,12 @@
 - sessions not yet signed: provided by the treatments app through
   ``ketacare.web.treatments.dashboard.unsigned_sessions(user)`` when it exists;
 - REMS forms due and overdue (``treatments.dashboard.rems_forms_due``) and out-of-range vital
-  signs not yet acknowledged (``treatments.dashboard.open_vital_alerts``), likewise.
+  signs not yet acknowledged (``treatments.dashboard.open_vital_alerts``), likewise;
+- for a prescriber, today's open sessions whose pre-dose gate waits for them
+  (``treatments.dashboard.gates_waiting``).
+
+A session opened on a chair is filed under that chair (the planned session may have none); dates
+and times are the clinic's (``treatments.clinic_time``).
 """
 
 from __future__ import annotations
@@ -23,10 +28,13 @@ from django.utils import timezone
 from ketacare.web.accounts.permissions import can
 from ketacare.web.core_app.links import link_for
 from ketacare.web.core_app.records import for_clinic
+from ketacare.web.core_app.zone import clinic_time, clinic_today
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
-from ketacare.web.measures.models import Alert, AlertLevel, Measure
+from ketacare.web.measures.alerts import alert_rows, group_by_patient
+from ketacare.web.measures.models import Alert, Measure
 
 ACTIVE = ("induction", "review", "maintenance")
+RECORDED_LABELS = {"open": "In progress", "signed": "Signed"}
 
 
 def _hook(module_name: str, function: str) -> Any:
@@ -40,7 +48,8 @@ def _hook(module_name: str, function: str) -> Any:
 def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """The dashboard's rows as plain values (no model objects for the lists it only shows) with
     their links built from one ``reverse`` per route (``core_app.links``)."""
-    today = today or timezone.localdate()
+    clinic = getattr(user, "clinic", None)
+    today = today or (clinic_today(clinic) if clinic is not None else timezone.localdate())
     patient_url = link_for("patients:detail")
     may_view_sessions = can(user, "view_clinical")
     session_url = link_for("treatments:detail")
@@ -61,6 +70,8 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
             "course__patient__given_name",
             "course__patient__family_name",
             "treatment_session__uuid",
+            "treatment_session__chair",
+            "treatment_session__status",
         )
     )
     chairs: dict[Any, list[dict[str, Any]]] = {}
@@ -69,11 +80,17 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         link = ""
         if may_view_sessions:
             link = session_url(recorded) if recorded else course_sessions_url(row["course__uuid"])
-        chairs.setdefault(row["chair"], []).append(
+        # the chair the session was opened on, else the one planned
+        chair = row["treatment_session__chair"] or row["chair"]
+        chairs.setdefault(chair, []).append(
             {
                 "start_time": row["start_time"],
                 "index": row["index"],
-                "status": status_labels.get(row["status"], row["status"]),
+                # a session opened today is under way (or signed), whatever the plan still says
+                "status": RECORDED_LABELS.get(
+                    row["treatment_session__status"],
+                    status_labels.get(row["status"], row["status"]),
+                ),
                 "patient_name": (
                     f"{row['course__patient__given_name']} {row['course__patient__family_name']}"
                 ),
@@ -88,27 +105,9 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         "n_today": sum(len(rows) for rows in chairs.values()),
     }
     if can(user, "view_clinical"):
-        acknowledge_url = link_for("measures:acknowledge")
-        levels = dict(AlertLevel.choices)
-        context["alerts"] = [
-            {
-                "level": levels.get(a["level"], a["level"]),
-                "reason": a["reason"],
-                "patient_name": f"{a['patient__given_name']} {a['patient__family_name']}",
-                "patient_url": patient_url(a["patient__uuid"]),
-                "acknowledge_url": acknowledge_url(a["uuid"]),
-            }
-            for a in for_clinic(Alert.objects.filter(acknowledged_at__isnull=True), user)
-            .order_by("-raised_at")
-            .values(
-                "uuid",
-                "level",
-                "reason",
-                "patient__uuid",
-                "patient__given_name",
-                "patient__family_name",
-            )[:50]
-        ]
+        open_alerts = for_clinic(Alert.objects.filter(acknowledged_at__isnull=True), user)
+        context["alerts"] = alert_rows(open_alerts.order_by("-raised_at")[:50], clinic)
+        context["alert_groups"] = group_by_patient(context["alerts"])
         interval = int(getattr(settings, "KETACARE_MEASURE_INTERVAL_DAYS", 7))
         cutoff = timezone.now() - dt.timedelta(days=interval)
         context["measure_interval_days"] = interval
@@ -137,6 +136,10 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         for course in due:
             course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]
             course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]
+            # the day of the last measure in the clinic's zone (the template's |date would
+            # show the site's)
+            last = clinic_time(course.last_measure, clinic)  # type: ignore[attr-defined]
+            course.last_measure_day = last[:10]  # type: ignore[attr-defined]
         context["measures_due"] = due
         unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")
         context["unsigned_sessions"] = list(unsigned(user)) if unsigned else None
@@ -144,6 +147,9 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         context["rems_forms_due"] = list(rems_due(user, today)) if rems_due else None
         vital_alerts = _hook("ketacare.web.treatments.dashboard", "open_vital_alerts")
         context["vital_alerts"] = list(vital_alerts(user)) if vital_alerts else None
+        if can(user, "prescribe"):
+            waiting = _hook("ketacare.web.treatments.dashboard", "gates_waiting")
+            context["gates_waiting"] = list(waiting(user, today)) if waiting else None
     return context
 
 

@@ -21,6 +21,26 @@ from ketacare.core.errors import KetaCareError
 
 WIDTH, HEIGHT = 640, 220
 LEFT, RIGHT, TOP, BOTTOM = 44, 110, 12, 28
+LABEL_GAP = 13  # px between two line labels at the right (the font is 11 px high)
+
+
+def spread(positions: Sequence[float], gap: float, low: float, high: float) -> list[float]:
+    """Label positions moved apart so that no two are closer than ``gap``, kept within
+    ``low..high`` where there is room, each as near its line as that allows (input order kept)."""
+    order = sorted(range(len(positions)), key=lambda i: positions[i])
+    placed = [float(positions[i]) for i in order]
+    for k in range(len(placed)):
+        floor = low if k == 0 else placed[k - 1] + gap
+        placed[k] = max(placed[k], floor)
+    overflow = placed[-1] - high if placed else 0.0
+    if overflow > 0:  # pushed past the bottom: move the stack up, never above ``low``
+        for k in range(len(placed) - 1, -1, -1):
+            ceiling = high if k == len(placed) - 1 else placed[k + 1] - gap
+            placed[k] = max(min(placed[k], ceiling), low)
+    out = [0.0] * len(positions)
+    for k, i in enumerate(order):
+        out[i] = placed[k]
+    return out
 
 
 @dataclass(frozen=True)
@@ -92,10 +112,12 @@ def svg_chart(
     end = max(times) if times else start
     span = max((end - start).total_seconds(), 1.0)
 
+    inset = 8  # the first and last dots clear the axes
+
     def x(at: dt.datetime) -> float:
         if len(points) < 2:
             return LEFT + plot_w / 2
-        return LEFT + (at - start).total_seconds() / span * plot_w
+        return LEFT + inset + (at - start).total_seconds() / span * (plot_w - 2 * inset)
 
     def y(value: float) -> float:
         clamped = min(max(value, low), high)
@@ -114,18 +136,26 @@ def svg_chart(
         parts.append(
             f'<text x="{LEFT - 6}" y="{y(tick) + 4:.1f}" text-anchor="end">{tick:g}</text>'
         )
-    for name, value, text in (
-        ("baseline", lines.baseline, "baseline"),
-        ("response", lines.response, "response"),
-        ("remission", lines.remission, "remission"),
-    ):
-        if value is None:
-            continue
+    drawn = [
+        (name, value, text)
+        for name, value, text in (
+            ("baseline", lines.baseline, "baseline"),
+            ("response", lines.response, "response"),
+            ("remission", lines.remission, "remission"),
+        )
+        if value is not None
+    ]
+    # the labels beside the plot are spread apart so that close lines do not print on each other
+    label_ys = spread([y(v) + 4 for _, v, _ in drawn], LABEL_GAP, TOP + 8, TOP + plot_h + 4)
+    for (name, value, text), label_y in zip(drawn, label_ys, strict=True):
         yy = y(value)
         parts.append(
             f'<line class="{name}" x1="{LEFT}" x2="{LEFT + plot_w}" y1="{yy:.1f}" y2="{yy:.1f}"/>'
         )
-        parts.append(f'<text x="{LEFT + plot_w + 4}" y="{yy + 4:.1f}">{text} {value:g}</text>')
+        parts.append(
+            f'<text class="line-label" x="{LEFT + plot_w + 6}" y="{label_y:.1f}">'
+            f"{text} {value:g}</text>"
+        )
     if points:
         coords = " ".join(f"{x(t):.1f},{y(v):.1f}" for t, v in points)
         parts.append(
@@ -137,11 +167,23 @@ def svg_chart(
                 f'<circle class="dot" fill="#2b5d8a" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
                 f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
             )
-        parts.append(f'<text x="{LEFT}" y="{HEIGHT - 8}">{start:%d %b %Y}</text>')
-        if len(points) > 1:
+        # date ticks under the plot: the first and last (one, under its dot, for a single
+        # score) and the middle one when the three labels have room
+        if len(points) == 1:
+            ticks = [(x(start), "middle", start)]
+        else:
+            ticks = [(x(start), "start", start), (x(end), "end", end)]
+            if plot_w >= 3 * 90 and (end - start) >= dt.timedelta(days=2):
+                middle = start + (end - start) / 2
+                ticks.insert(1, (x(middle), "middle", middle))
+        for tx, anchor, at in ticks:
             parts.append(
-                f'<text x="{LEFT + plot_w}" y="{HEIGHT - 8}" text-anchor="end">'
-                f"{end:%d %b %Y}</text>"
+                f'<line class="tick" x1="{tx:.1f}" x2="{tx:.1f}" y1="{TOP + plot_h}" '
+                f'y2="{TOP + plot_h + 4}" stroke="#9aa5b1"/>'
+            )
+            parts.append(
+                f'<text class="date-tick" x="{tx:.1f}" y="{HEIGHT - 8}" text-anchor="{anchor}">'
+                f"{at:%d %b %Y}</text>"
             )
     parts.append("</svg>")
     return "".join(parts)

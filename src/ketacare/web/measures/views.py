@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
+from django.db.models import F
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,7 +20,9 @@ from ketacare.web.core_app.records import (
     for_clinic,
     get_for_user,
 )
+from ketacare.web.core_app.zone import clinic_time
 from ketacare.web.measures import services
+from ketacare.web.measures.alerts import alert_rows, group_by_patient, scale_name
 from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
@@ -80,12 +83,23 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 
 @permission_required("view_clinical")
 def alert_list(request: HttpRequest) -> HttpResponse:
-    alerts = (
-        for_clinic(Alert.objects.all(), request.user)
-        .select_related("patient", "measure", "acknowledged_by")
-        .order_by("acknowledged_at", "-raised_at")[:200]
+    """Every alert of the clinic, open ones first, grouped per patient: the measure that raised
+    it (the scale's name), when it was taken and raised (clinic time), each with its own
+    acknowledgement and note."""
+    clinic = getattr(request.user, "clinic", None)
+    alerts = alert_rows(
+        for_clinic(Alert.objects.all(), request.user).order_by(
+            F("acknowledged_at").asc(nulls_first=True), "-raised_at"
+        )[:200],
+        clinic,
     )
-    return render(request, "measures/alerts.html", {"alerts": alerts, "nav": "dashboard"})
+    context = {
+        "groups": group_by_patient(alerts),
+        "n_open": sum(1 for a in alerts if a["is_open"]),
+        "n_alerts": len(alerts),
+        "nav": "dashboard",
+    }
+    return render(request, "measures/alerts.html", context)
 
 
 @permission_required("acknowledge_alert")
@@ -109,9 +123,17 @@ def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
         else:
             messages.success(request, "Alert acknowledged.")
             return redirect("dashboard")
-    return render(
-        request, "measures/acknowledge.html", {"alert": alert, "form": form, "nav": "dashboard"}
-    )
+    clinic = getattr(request.user, "clinic", None)
+    context = {
+        "alert": alert,
+        "form": form,
+        "nav": "dashboard",
+        "measure_name": scale_name(alert.measure.scale_id) if alert.measure else "",
+        "taken_at": clinic_time(alert.measure.taken_at, clinic) if alert.measure else None,
+        "raised_at": clinic_time(alert.raised_at, clinic),
+        "acknowledged_at": clinic_time(alert.acknowledged_at, clinic),
+    }
+    return render(request, "measures/acknowledge.html", context)
 
 
 @permission_required("record_measure")

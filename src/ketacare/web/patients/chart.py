@@ -89,8 +89,12 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     given = list(
         PlannedSession.objects.filter(course_id__in=course_ids)
         .order_by("date", "index")
-        .values("date", "index", "phase", "status", "dose_mg")
+        .values("date", "index", "phase", "status", "dose_mg", "treatment_session__id")
     )
+    extra = _extra_timeline(patient)
+    # a planned session given with a session record is in the treatments entries already (with
+    # its own time, dose and link): listed once, from the record
+    recorded_elsewhere = any(e.get("kind") == "session" for e in extra)
     alerts = list(
         Alert.objects.filter(patient=patient).only(
             "uuid", "level", "reason", "raised_at", "acknowledged_at", "acknowledgement_note"
@@ -99,7 +103,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     acknowledge_url = link_for("measures:acknowledge")
     for a in alerts:
         a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]
-    consents = list(patient.consents.only("given_on", "scope"))
+    consents = list(patient.consents.only("given_on", "scope", "recorded_at"))
 
     # one chart per scale; the baseline of the latest course that has one on that scale
     baselines: dict[str, float] = {}
@@ -121,7 +125,9 @@ def chart_context(patient: Patient) -> dict[str, Any]:
         change = f"{from_status} → {to_status}" if from_status else (to_status or kind)
         timeline.append({"at": at, "kind": "course", "text": f"{protocol_id}: {change}. {reason}"})
     for s in given:
-        if s["status"] == "done":
+        if s["status"] == "done" and not (
+            recorded_elsewhere and s["treatment_session__id"] is not None
+        ):
             dose = f"{s['dose_mg']:g} mg" if s["dose_mg"] is not None else ""
             timeline.append(
                 {
@@ -147,8 +153,12 @@ def chart_context(patient: Patient) -> dict[str, Any]:
             {"at": a.raised_at, "kind": "alert", "text": f"{a.get_level_display()} alert ({state})"}
         )
     for c in consents:
-        timeline.append({"at": _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"})
-    timeline.extend(_extra_timeline(patient))
+        # the time it was recorded when that was the day it was given, else midday of that day
+        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None
+        timeline.append(
+            {"at": at or _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"}
+        )
+    timeline.extend(extra)
     timeline.sort(key=lambda entry: entry["at"], reverse=True)
 
     today = timezone.localdate()

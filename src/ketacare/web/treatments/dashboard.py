@@ -127,3 +127,48 @@ def open_vital_alerts(user: Any, limit: int = 50) -> list[dict[str, Any]]:
         }
         for uuid, taken_at, alerts, session_uuid, given, family in rows
     ]
+
+
+def gates_waiting(user: Any, today: dt.date | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    """Today's open sessions whose pre-dose gate the core marked ``needs_prescriber`` and no
+    prescriber has decided yet (no gate note), earliest checklist first, each with the core's
+    reasons for the gates that need the prescriber and a link to the session."""
+    clinic = getattr(user, "clinic", None)
+    if clinic is None:
+        return []
+    today = today or clinic_today(clinic)
+    session_url = link_for("treatments:detail")
+    rows = (
+        for_clinic(
+            TreatmentSession.objects.filter(
+                status=SessionStatus.OPEN, date=today, gates_overall="needs_prescriber"
+            ),
+            user,
+        )
+        .filter(gate_note="")
+        .order_by("checklist_at", "id")
+        .values_list(
+            "uuid",
+            "chair",
+            "checklist_at",
+            "gate_report",
+            "patient__given_name",
+            "patient__family_name",
+        )[:limit]
+    )
+    out = []
+    for uuid, chair, checklist_at, report, given, family in rows:
+        decisions = (report or {}).get("decisions", [])
+        reasons = [
+            d.get("reason", "") for d in decisions if d.get("decision") == "needs_prescriber"
+        ]
+        out.append(
+            {
+                "patient_name": f"{given} {family}",
+                "chair": chair,
+                "time": clinic_time(checklist_at, clinic, with_date=False),
+                "reasons": " ".join(r for r in reasons if r),
+                "url": session_url(uuid),
+            }
+        )
+    return out
