@@ -89,13 +89,23 @@ def step(f: SessionFacts, name: str, arg: object) -> tuple[SessionFacts, bool]:
     except InputError:
         return f, False
     if name == "checklist":
-        return dataclasses.replace(
-            f, checklist_at=f.now, gates_overall=str(arg), gate_decided=False
-        ), True
+        # as the service does: a dose recorded under an earlier checklist is no longer cleared
+        # when the new one blocks or needs the prescriber
+        cleared = f.dose_cleared and not (f.dosed and arg in ("block", "needs_prescriber"))
+        return (
+            dataclasses.replace(
+                f,
+                checklist_at=f.now,
+                gates_overall=str(arg),
+                gate_decided=False,
+                dose_cleared=cleared,
+            ),
+            True,
+        )
     if name == "gate_decision":
         return dataclasses.replace(f, gate_decided=True), True
     if name == "dose":
-        return dataclasses.replace(f, dose_mg=float(arg)), True  # type: ignore[arg-type]
+        return dataclasses.replace(f, dose_mg=float(arg), dose_cleared=True), True  # type: ignore[arg-type]
     if name == "administration":
         at = f.now + dt.timedelta(minutes=int(arg))  # type: ignore[call-overload]
         if at > f.now or (f.checklist_at and at < f.checklist_at) or f.first_device_at:
@@ -126,6 +136,7 @@ def holds_at_signing(f: SessionFacts) -> None:
     assert f.gates_overall in ("pass", "warn") or (
         f.gates_overall == "needs_prescriber" and f.gate_decided
     )
+    assert f.dose_cleared
     assert f.ended_at is not None and f.first_device_at is not None
     assert f.now - f.first_device_at >= dt.timedelta(minutes=ESKETAMINE_OBSERVATION_MIN)
     assert f.early_discharge or f.discharge_ready

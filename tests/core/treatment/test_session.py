@@ -277,3 +277,17 @@ def test_an_unacknowledged_out_of_range_vital_is_a_warning() -> None:
 def test_facts_refuse_naive_times() -> None:
     with pytest.raises(InputError):
         SessionFacts(drug="racemic", route="iv", now=dt.datetime(2026, 12, 4, 9, 0))
+
+
+def test_signing_is_refused_when_the_latest_checklist_no_longer_clears_the_dose() -> None:
+    # found by hypothesis: a checklist re-recorded after the dose needed the prescriber, and the
+    # session could still be signed
+    waiting = esketamine_ready(gates_overall="needs_prescriber", dose_cleared=False)
+    assert "needs_prescriber" in blocker_codes(waiting, "sign")
+    decided = esketamine_ready(
+        gates_overall="needs_prescriber", gate_decided=True, dose_cleared=False
+    )
+    assert "not_cleared" in blocker_codes(decided, "sign")
+    assert session_state(
+        esketamine_ready(gates_overall="needs_prescriber", gate_decided=True)
+    ).allowed("sign")

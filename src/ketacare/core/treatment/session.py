@@ -421,6 +421,18 @@ def _sign_blockers(f: SessionFacts) -> list[Problem]:
     out.extend(problem for problem in time_problems(f))
     if not f.dosed:
         return out
+    gates = [b for b in _dose_blockers(f) if b.field == "gates"]
+    out.extend(gates)  # the dose given must still stand on the latest checklist
+    if not gates and not f.dose_cleared:
+        out.append(
+            Problem(
+                "dose",
+                "The pre-dose gates changed after the dose was recorded: the dose must be "
+                "re-confirmed before the session is signed.",
+                "core.safety.evaluate_gates",
+                "not_cleared",
+            )
+        )
     if f.ended_at is None:
         out.append(
             Problem(
