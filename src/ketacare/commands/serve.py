@@ -29,6 +29,12 @@ def _env_int(name: str, default: int, minimum: int, maximum: int) -> int:
     return env_int(name, default, minimum=minimum, maximum=maximum)
 
 
+def _env_str(name: str, default: str) -> str:
+    from ketacare.web.env import env_str
+
+    return env_str(name, default) or default
+
+
 def setup_django() -> None:
     """Configure Django with the production settings; a setting that cannot be read (a short
     secret key, a mistyped number) is an input error of the command, not a traceback."""
@@ -53,7 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
     from django.core.exceptions import ImproperlyConfigured
 
     try:
-        bind = _bind(args.bind or os.environ.get("KETACARE_BIND") or "127.0.0.1:8000")
+        bind = _bind(args.bind or _env_str("KETACARE_BIND", "127.0.0.1:8000"))
         workers = args.workers or _env_int("KETACARE_WORKERS", default_workers(), 1, 64)
         threads = _env_int("KETACARE_THREADS", 1, 1, 64)
         timeout = _env_int("KETACARE_TIMEOUT", 30, 5, 600)
@@ -104,7 +110,7 @@ def _serve(args: argparse.Namespace) -> int:
         "limit_request_line": 4094,  # bytes of the request line (method, URL, version)
         "limit_request_fields": 100,
         "limit_request_field_size": 8190,
-        "forwarded_allow_ips": os.environ.get("KETACARE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
+        "forwarded_allow_ips": _env_str("KETACARE_FORWARDED_ALLOW_IPS", "127.0.0.1,::1"),
     }
 
     class Server(BaseApplication):  # type: ignore[misc]
