@@ -16,6 +16,7 @@ from ketacare.web.treatments import services
 pytestmark = pytest.mark.django_db
 
 
+
 def _checklist(session: Any, user: Any, **extra: Any) -> Any:
     data: dict[str, Any] = {
         "systolic": 128,
