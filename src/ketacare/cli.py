@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     "evidence",
     "web",
     "clinic_report",
+    "serve",
+    "backup",
 )
 
 

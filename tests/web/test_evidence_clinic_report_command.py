@@ -61,7 +61,7 @@ def test_the_installed_command_reads_the_database_of_its_settings(tmp_path: Path
     env = {
         **os.environ,
         "KETACARE_DATA_DIR": str(tmp_path),
-        "KETACARE_SECRET_KEY": "test-only-secret-key-for-the-cli-0123456789",
+        "KETACARE_SECRET_KEY": "test-only-secret-key-for-the-cli-0123456789-0123456789",
         "DJANGO_SETTINGS_MODULE": "ketacare.web.settings",
     }
     env.pop("DATABASE_URL", None)

@@ -3,7 +3,12 @@
 SQLite is the zero-configuration default so that ``ketacare demo`` works on a fresh machine;
 ``DATABASE_URL=postgres://...`` switches to PostgreSQL for production. In production mode
 (``KETACARE_DEBUG`` unset or false, ``KETACARE_DEMO`` unset) a missing ``KETACARE_SECRET_KEY`` stops
-the server; the demo generates a throwaway key.
+the server, and so does one shorter than 50 characters; the demo generates a throwaway key.
+
+Production mode is also the secure mode by default (``KETACARE_SECURE``): HTTPS only behind a TLS
+proxy, HSTS, secure cookies. Every page carries a strict Content-Security-Policy (no inline
+script or style). Requests are logged as JSON lines on stderr without query strings
+(``ketacare.web.logs``). docs/deployment.md says what each setting protects against.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 from ketacare.web.env import env_bool, env_int, env_list, env_str
@@ -21,6 +27,11 @@ DATA_DIR = Path(env_str("KETACARE_DATA_DIR", str(Path.cwd() / "var")) or "var")
 
 DEBUG = env_bool("KETACARE_DEBUG", False)
 DEMO = env_bool("KETACARE_DEMO", False)
+PRODUCTION = not (DEBUG or DEMO)
+
+# Django's own deploy check (security.W009) asks for at least 50 characters; a shorter key in
+# production stops the server here, and the system check ketacare.E003 says the same.
+SECRET_KEY_MIN_LENGTH = 50
 
 _secret = env_str("KETACARE_SECRET_KEY")
 if not _secret:
@@ -30,6 +41,12 @@ if not _secret:
             "`ketacare demo` and KETACARE_DEBUG=1 generate a throwaway key."
         )
     _secret = "demo-" + secrets.token_urlsafe(48)
+elif PRODUCTION and len(_secret) < SECRET_KEY_MIN_LENGTH:
+    raise ImproperlyConfigured(
+        f"KETACARE_SECRET_KEY is {len(_secret)} characters long; production needs at least "
+        f"{SECRET_KEY_MIN_LENGTH}. Generate one with: "
+        "python -c 'import secrets; print(secrets.token_urlsafe(64))'"
+    )
 SECRET_KEY = _secret
 
 ALLOWED_HOSTS = env_list("KETACARE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
@@ -42,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "django_htmx",
     "ketacare.web.core_app",
     "ketacare.web.accounts",
@@ -56,7 +74,11 @@ INSTALLED_APPS = [
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
+    # first: it times and logs every request, including those answered by the ones below
+    "ketacare.web.core_app.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "ketacare.web.core_app.inputguard.NulByteMiddleware",
@@ -91,7 +113,16 @@ TEMPLATES = [
 
 _database_url = env_str("DATABASE_URL")
 if _database_url:
-    DATABASES = {"default": dj_database_url.parse(_database_url, conn_max_age=60)}
+    DATABASES = {
+        "default": dj_database_url.parse(
+            _database_url,
+            # seconds a worker keeps its connection open (0: a new one per request)
+            conn_max_age=env_int("KETACARE_DB_CONN_MAX_AGE", 60, minimum=0, maximum=3600),
+            # test a kept connection before a request uses it (one that the server closed
+            # would otherwise fail that request)
+            conn_health_checks=env_bool("KETACARE_DB_CONN_HEALTH_CHECKS", True),
+        )
+    }
 else:
     DATABASES = {
         "default": {
@@ -119,17 +150,101 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = DATA_DIR / "static"
-STATICFILES_DIRS = [BASE_DIR / "static"]  # site.css and the vendored htmx.min.js
+STATICFILES_DIRS = [BASE_DIR / "static"]  # site.css, site.js and the vendored htmx.min.js
+# WhiteNoise serves /static/ from the app itself. In production the files are collected into
+# STATIC_ROOT with hashed names (cached for a year) by `ketacare serve` at start; the demo and
+# debug mode serve them from the source folders without collecting.
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            if PRODUCTION
+            else "django.contrib.staticfiles.storage.StaticFilesStorage"
+        )
+    },
+}
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION  # re-read the source folders: no collecting needed
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 LOGIN_URL = "/accounts/login/"
 LOGOUT_REDIRECT_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 
+# --- transport and headers (docs/deployment.md, "Security settings") ---------------------------
+# KETACARE_SECURE: the site is served over HTTPS (by a TLS proxy in front of `ketacare serve`).
+SECURE = env_bool("KETACARE_SECURE", PRODUCTION)
+SECURE_SSL_REDIRECT = SECURE
+# /health/ answers over plain HTTP too, for a probe on the machine itself
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+SECURE_HSTS_SECONDS = env_int(
+    "KETACARE_HSTS_SECONDS", 31_536_000 if SECURE else 0, minimum=0, maximum=63_072_000
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("KETACARE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("KETACARE_HSTS_PRELOAD", False)
+# The TLS proxy says which requests came over HTTPS in X-Forwarded-Proto; trust it only when a
+# proxy that sets (and overwrites) that header is the only way in.
+if env_bool("KETACARE_TLS_PROXY", SECURE):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("KETACARE_SECURE_COOKIES", not (DEBUG or DEMO))
+SESSION_COOKIE_SECURE = env_bool("KETACARE_SECURE_COOKIES", SECURE)
+SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"  # URLs carry record ids: never sent to another site
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# No inline script, style or event handler anywhere; scripts and styles from /static/ only.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [NONE],
+        "object-src": [NONE],
+    }
+}
+# HSTS preload binds the whole domain and every subdomain for months: the domain owner's choice
+# (KETACARE_HSTS_PRELOAD=1), so Django's reminder of it is silenced.
+SILENCED_SYSTEM_CHECKS = [] if SECURE_HSTS_PRELOAD else ["security.W021"]
+
+# --- input bounds that are settings -------------------------------------------------------------
+# A request body (form or JSON) above this many bytes answers 400 before any view reads it. The
+# largest page form is a few kilobytes; the API's largest body (a scale's items) far less.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env_int(
+    "KETACARE_MAX_REQUEST_BYTES", 262_144, minimum=16_384, maximum=10_485_760
+)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 400  # the longest form (CADSS, 23 items) has well under 100
+DATA_UPLOAD_MAX_NUMBER_FILES = 0  # KetaCare takes no file uploads
+FILE_UPLOAD_MAX_MEMORY_SIZE = DATA_UPLOAD_MAX_MEMORY_SIZE
+
+# --- logging: JSON lines on stderr, no patient data ----------------------------------------------
+LOG_LEVEL = env_str("KETACARE_LOG_LEVEL", "INFO") or "INFO"
+if LOG_LEVEL.upper() not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+    raise ImproperlyConfigured(
+        f"KETACARE_LOG_LEVEL={LOG_LEVEL!r}; allowed: DEBUG, INFO, WARNING, ERROR, CRITICAL"
+    )
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"json": {"()": "ketacare.web.logs.JsonFormatter"}},
+    "handlers": {"stderr": {"class": "ketacare.web.logs.StderrHandler", "formatter": "json"}},
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL.upper()},
+    "loggers": {
+        # "Internal Server Error: <path>" with the traceback; 4xx as warnings
+        "django.request": {"level": "WARNING", "propagate": True},
+        # runserver's own access line holds the query string (patient search text): the
+        # request log of RequestLogMiddleware replaces it
+        "django.server": {"level": "ERROR", "propagate": True},
+        "django.db.backends": {"level": "WARNING", "propagate": True},
+    },
+}
 
 # A reminder setting of the clinic, not a clinical rule: an active course with no measure for this
 # many days is listed as "measure due" on the dashboard.

@@ -5,11 +5,16 @@
   or bearer token) and answers 401 in the API's error shape instead of redirecting to the login
   page.
 - ``ConflictMiddleware``: a conflict no page view caught answers a 409 page, never a 500.
+- ``RequestLogMiddleware``: one structured log line per request (``ketacare.request``), with a
+  request id that the response carries back in ``X-Request-ID``.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import time
+import uuid
 from typing import Any
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as _Base
@@ -65,3 +70,47 @@ class ConflictMiddleware:
             return None
         context = {"message": message, "fields": fields, "back": request.get_full_path()}
         return render(request, "core_app/conflict.html", context, status=409)
+
+
+request_logger = logging.getLogger("ketacare.request")
+_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class RequestLogMiddleware:
+    """Log each request as one line of logger ``ketacare.request``: request id, user id, clinic
+    id, method, path, status and duration in milliseconds.
+
+    The path is logged without its query string: a patient search (``/patients/?q=...``) puts
+    a name or a date of birth there. Ids only, never names. The request id is the proxy's
+    ``X-Request-ID`` when it is a plain token (at most 64 letters, digits and ``._:-``; anything
+    else could forge log lines), otherwise a new one; the response returns it in
+    ``X-Request-ID`` so a person reporting an error can quote it.
+    """
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        started = time.perf_counter()
+        given = request.headers.get("X-Request-ID", "")
+        request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
+        request.request_id = request_id  # type: ignore[attr-defined]
+        status = 500
+        try:
+            response = self.get_response(request)
+            status = response.status_code
+            response["X-Request-ID"] = request_id
+            return response
+        finally:
+            user = getattr(request, "user", None)
+            signed_in = user is not None and user.is_authenticated
+            fields = {
+                "request_id": request_id,
+                "user_id": user.pk if signed_in else None,
+                "clinic_id": getattr(user, "clinic_id", None) if signed_in else None,
+                "method": request.method,
+                "path": request.path,
+                "status": status,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            }
+            request_logger.info("%s %s %s", request.method, request.path, status, extra=fields)
