@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.conf import settings
 
-from ketacare.web.accounts.models import Role
+from ketacare.web.accounts.models import Role, TokenScope
 
 
 class StaffForm(forms.Form):
@@ -12,11 +13,62 @@ class StaffForm(forms.Form):
     email = forms.EmailField(required=False)
     role = forms.ChoiceField(choices=Role.choices)
     password = forms.CharField(
-        widget=forms.PasswordInput, help_text="at least 8 characters, not a common password"
+        widget=forms.PasswordInput,
+        help_text="at least 12 characters, not a common password, not all digits",
     )
 
 
 class StaffChangeForm(forms.Form):
     role = forms.ChoiceField(choices=Role.choices)
     active = forms.BooleanField(required=False)
+    reason = forms.CharField(max_length=300)
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(max_length=100, required=False)
+    scope = forms.ChoiceField(choices=TokenScope.choices, initial=TokenScope.READ, required=False)
+    days = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=settings.KETACARE_TOKEN_MAX_DAYS,
+        initial=settings.KETACARE_TOKEN_DAYS,
+        label="Expires in (days)",
+    )
+
+
+class MfaCodeForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+    recovery_code = forms.CharField(
+        label="Or a recovery code",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="one of the codes you saved when you set up two-factor sign-in",
+    )
+
+
+class MfaEnrolForm(forms.Form):
+    token = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class MfaRolesForm(forms.Form):
+    require_mfa_for = forms.MultipleChoiceField(
+        choices=Role.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        label="Roles that must use two-factor sign-in",
+    )
     reason = forms.CharField(max_length=300)
