@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.conf import settings
+from django.contrib.auth import forms as auth_forms
 
 from ketacare.web.accounts.models import Role, TokenScope
 
@@ -72,3 +75,19 @@ class MfaRolesForm(forms.Form):
         label="Roles that must use two-factor sign-in",
     )
     reason = forms.CharField(max_length=300)
+
+
+class _RulesBesideNewPassword:
+    """Django checks the password rules on the confirmation field; show them beside the new
+    password, where the person types it (a mismatch stays beside the confirmation)."""
+
+    def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
+        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
+
+
+class PasswordChangeForm(_RulesBesideNewPassword, auth_forms.PasswordChangeForm):
+    pass
+
+
+class SetPasswordForm(_RulesBesideNewPassword, auth_forms.SetPasswordForm):
+    pass

@@ -76,6 +76,7 @@ class AccountSecurityMiddleware:
             target = reverse("accounts:mfa_enrol")
         else:
             return None
+        request.kc_mfa_pending = True  # type: ignore[attr-defined]  # base.html hides the nav
         if request.path in (target, reverse("accounts:logout")) or request.path.startswith(
             "/" + settings.STATIC_URL.lstrip("/")
         ):

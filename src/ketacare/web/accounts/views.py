@@ -23,6 +23,8 @@ from ketacare.web.accounts.forms import (
     MfaCodeForm,
     MfaEnrolForm,
     MfaRolesForm,
+    PasswordChangeForm,
+    SetPasswordForm,
     StaffChangeForm,
     StaffForm,
     TokenForm,
@@ -256,6 +258,7 @@ def mfa_recovery_codes(request: HttpRequest) -> HttpResponse:
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
+    form_class = PasswordChangeForm
     success_url = reverse_lazy("accounts:profile")
 
     def form_valid(self, form: Any) -> HttpResponse:
@@ -267,6 +270,7 @@ class PasswordChangeView(auth_views.PasswordChangeView):
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     template_name = "accounts/password_reset_confirm.html"
+    form_class = SetPasswordForm
     success_url = reverse_lazy("accounts:password_reset_complete")
 
     def form_valid(self, form: Any) -> HttpResponse:
