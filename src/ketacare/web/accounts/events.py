@@ -21,6 +21,8 @@ from ketacare.web.audit.services import record
 #: session keys of the session timeouts (seconds since the epoch)
 AUTH_AT = "_kc_auth_at"
 SEEN_AT = "_kc_seen_at"
+#: session key: the second factor was given, or is neither set up nor required
+MFA_SETTLED = "_kc_mfa_settled"
 
 
 def client_ip(request: Any) -> str:
@@ -48,10 +50,15 @@ def _user_named(username: Any) -> User | None:
 def on_login(sender: Any, request: Any, user: User, **kwargs: Any) -> None:
     import time
 
+    from ketacare.web.accounts import mfa
+
     if request is not None and hasattr(request, "session"):
         now = time.time()
         request.session[AUTH_AT] = now
         request.session[SEEN_AT] = now
+        # decided once at sign-in, so that pages do not ask on every request
+        if not mfa.has_mfa(user) and not mfa.must_enrol(user):
+            request.session[MFA_SETTLED] = True
     audit_account(user, "auth.login", user, {"ip": client_ip(request)})
 
 

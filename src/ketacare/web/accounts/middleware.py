@@ -1,11 +1,14 @@
 """Session timeouts and the second-factor gate, for every request after authentication.
 
-- Idle timeout: a session unused for ``KETACARE_SESSION_IDLE_MINUTES`` is signed out.
+- Idle timeout: a session unused for ``KETACARE_SESSION_IDLE_MINUTES`` is signed out (to the
+  minute: the last-seen time is written at most once a minute, to spare a session write per
+  request).
 - Absolute timeout: a session older than ``KETACARE_SESSION_MAX_HOURS`` since sign-in is signed
   out however busy it is (``SESSION_COOKIE_AGE`` matches it).
 - Second factor: a user with an authenticator who has not typed its code in this session may see
   only the code page; a user whose clinic requires a second factor for their role and who has
-  none may see only the enrolment page. Both may sign out.
+  none may see only the enrolment page. Both may sign out. Once settled (code given, or neither
+  set up nor required) the session is not asked again: the checks cost queries.
 
 A page request that is refused is redirected (to the sign-in page with the reason, or to the code
 page); an API request (``/api/``) goes on as anonymous and the API answers 401 in its error shape,
@@ -26,7 +29,10 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from ketacare.web.accounts import mfa
-from ketacare.web.accounts.events import AUTH_AT, SEEN_AT
+from ketacare.web.accounts.events import AUTH_AT, MFA_SETTLED, SEEN_AT
+
+#: the last-seen time is written at most this often (the idle timeout is this precise)
+SEEN_PRECISION_SECONDS = 60
 
 
 class AccountSecurityMiddleware:
@@ -55,7 +61,8 @@ class AccountSecurityMiddleware:
         if not why:
             if auth_at is None:  # a session from before this middleware, or force_login
                 session[AUTH_AT] = now
-            session[SEEN_AT] = now
+            if seen_at is None or now - seen_at >= SEEN_PRECISION_SECONDS:
+                session[SEEN_AT] = now  # not on every request: a session write costs a query
             return None
         request._kc_logout_reason = (  # type: ignore[attr-defined]
             f"session timeout ({'idle' if why == 'idle' else 'longest session'})"
@@ -68,13 +75,20 @@ class AccountSecurityMiddleware:
 
     def _second_factor(self, request: HttpRequest) -> HttpResponse | None:
         user: Any = request.user
+        session = request.session
+        if session.get(MFA_SETTLED):
+            return None
         if user.is_verified():
+            session[MFA_SETTLED] = True
             return None
         if mfa.has_mfa(user):
             target = reverse("accounts:mfa_verify")
         elif mfa.must_enrol(user):
             target = reverse("accounts:mfa_enrol")
         else:
+            # no second factor and none required: settled for this session (a clinic rule added
+            # later applies from the next sign-in, which starts a new session)
+            session[MFA_SETTLED] = True
             return None
         request.kc_mfa_pending = True  # type: ignore[attr-defined]  # base.html hides the nav
         if request.path in (target, reverse("accounts:logout")) or request.path.startswith(
