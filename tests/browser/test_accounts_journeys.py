@@ -143,3 +143,27 @@ def test_a_nurse_creates_a_read_token_and_sees_it_once(
     shot(desk, "token-created")
     desk.goto("/accounts/me/")
     assert token not in desk.content()
+
+
+def test_a_clinic_admin_requires_two_factor_sign_in_for_prescribers(
+    desk: Any, clinic_people: dict[str, Any]
+) -> None:
+    from ketacare.web.accounts.models import User
+
+    User.objects.create_user(
+        username="ada",
+        password=PASSWORD,
+        first_name="Ada",
+        last_name="Brooks",
+        role="clinic_admin",
+        clinic=clinic_people["clinic"],
+    )
+    sign_in(desk, "ada")
+    desk.goto("/accounts/staff/")
+    form = desk.locator("#mfa-rule form")
+    form.get_by_label("Prescriber").check()
+    form.locator("input[name=reason]").fill("clinic policy from January")
+    form.get_by_role("button", name="Save").click()
+    assert "Two-factor rule saved." in desk.locator(".messages").inner_text()
+    assert desk.locator("#mfa-rule").get_by_label("Prescriber").is_checked()
+    shot(desk, "staff-mfa-rule")

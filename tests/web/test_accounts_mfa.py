@@ -180,3 +180,21 @@ def test_new_recovery_codes_replace_the_old_ones(nurse: Any, client_for: Any) ->
     assert (
         sign_in("noor").post("/accounts/mfa/verify/", {"recovery_code": new[0]}).status_code == 302
     )
+
+
+@pytest.mark.django_db
+def test_the_clinic_admin_removes_a_lost_authenticator_with_a_reason(
+    admin_user: Any, nurse: Any, other_clinician: Any, client_for: Any
+) -> None:
+    enrolled(nurse)
+    enrolled(other_clinician)
+    client = client_for(admin_user)
+    assert "Remove two-factor" in client.get("/accounts/staff/").content.decode()
+    refused = client.post(f"/accounts/staff/{other_clinician.uuid}/mfa-reset/", {"reason": "x"})
+    assert refused.status_code == 404  # not our clinic
+    client.post(f"/accounts/staff/{nurse.uuid}/mfa-reset/", {"reason": "lost phone"})
+    assert not TOTPDevice.objects.filter(user=nurse).exists()
+    assert TOTPDevice.objects.filter(user=other_clinician).exists()
+    entry = AuditEntry.objects.get(action="mfa.reset")
+    assert entry.reason == "lost phone" and entry.actor == admin_user
+    assert sign_in("noor").get("/dashboard/").status_code == 200  # no code asked now

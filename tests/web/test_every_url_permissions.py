@@ -115,6 +115,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("accounts:staff_add", none, {ADMIN}, False, "POST"),
     ("accounts:staff_change", nurse_account, {ADMIN}, True, "POST"),
     ("accounts:clinic_mfa", none, {ADMIN}, False, "POST"),
+    ("accounts:staff_mfa_reset", nurse_account, {ADMIN}, True, "POST"),
     ("accounts:password_change", none, EVERYONE, False),
     ("accounts:mfa_enrol", none, EVERYONE, False),
     ("accounts:mfa_recovery_codes", none, EVERYONE, False, "POST"),

@@ -147,3 +147,23 @@ def set_mfa_roles(actor: User, clinic: Clinic, *, roles: list[str], reason: str)
         clinic.save(update_fields=["require_mfa_for"])
         record(actor, "clinic.mfa", clinic, before, snapshot(clinic, ["require_mfa_for"]), reason)
     return clinic
+
+
+def reset_mfa(actor: User, user: User, *, reason: str) -> User:
+    """Remove a colleague's authenticator and recovery codes (a lost phone): they set up a new one
+    at their next sign-in if their role requires it. Not for oneself."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    require(actor, "manage_staff")
+    if user.clinic_id != actor.clinic_id:
+        raise InputError("user", user.username, "a member of your clinic")
+    if user.pk == actor.pk:
+        raise InputError("user", user.username, "another account (ask another admin)")
+    if not reason.strip():
+        raise InputError("reason", reason, "why two-factor sign-in is removed")
+    with transaction.atomic():
+        removed = TOTPDevice.objects.filter(user=user).delete()[0]
+        removed += StaticDevice.objects.filter(user=user).delete()[0]
+        record(actor, "mfa.reset", user, None, {"devices_removed": removed}, reason)
+    return user

@@ -51,4 +51,5 @@ urlpatterns = [
     path("staff/add/", views.staff_add, name="staff_add"),
     path("staff/mfa/", views.clinic_mfa, name="clinic_mfa"),
     path("staff/<uuid:user_uuid>/", views.staff_change, name="staff_change"),
+    path("staff/<uuid:user_uuid>/mfa-reset/", views.staff_mfa_reset, name="staff_mfa_reset"),
 ]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts import mfa, services
@@ -44,11 +45,18 @@ def _staff_page(request: HttpRequest, form: StaffForm, status: int = 200) -> Htt
     members = User.objects.filter(clinic_id=request.user.clinic_id).order_by(  # type: ignore[union-attr]
         "-is_active", "last_name"
     )
+    with_mfa = set(
+        TOTPDevice.objects.filter(
+            user__clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
+            confirmed=True,
+        ).values_list("user_id", flat=True)
+    )
     return render(
         request,
         "accounts/staff.html",
         {
             "members": members,
+            "with_mfa": with_mfa,
             "form": form,
             "roles": Role.choices,
             "nav": "staff",
@@ -130,6 +138,19 @@ def _profile_page(
 
 def profile(request: HttpRequest) -> HttpResponse:
     return _profile_page(request)
+
+
+@permission_required("manage_staff")
+@require_POST
+def staff_mfa_reset(request: HttpRequest, user_uuid: str) -> HttpResponse:
+    member = get_for_user(User.objects.all(), request.user, user_uuid)
+    try:
+        services.reset_mfa(request.user, member, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+    except InputError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"Two-factor sign-in removed for {member.display_name}.")
+    return redirect("accounts:staff")
 
 
 @require_POST
