@@ -172,3 +172,14 @@ def test_a_user_added_in_the_admin_is_audited(clinic: Any, admin_client: Client)
     admin_client.post(url, change_form_data(admin_client, url, clinic=clinic.pk, role="nurse"))
     entry = AuditEntry.objects.get(action="admin.user.change")
     assert entry.clinic == clinic and entry.after["role"] == "nurse"
+
+
+@pytest.mark.django_db
+def test_the_admin_never_shows_a_totp_key(nurse: Any, admin_client: Client) -> None:
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.create(user=nurse, name="authenticator", confirmed=True)
+    page = admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/change/")
+    assert page.status_code == 200
+    assert device.key not in page.content.decode()
+    assert admin_client.get(f"/admin/otp_totp/totpdevice/{device.pk}/qrcode/").status_code == 403

@@ -193,6 +193,7 @@ KETACARE_TOKEN_DAYS = env_int("KETACARE_TOKEN_DAYS", 90, minimum=1, maximum=365)
 KETACARE_TOKEN_MAX_DAYS = 365
 
 OTP_TOTP_ISSUER = env_str("KETACARE_OTP_ISSUER", "KetaCare") or "KetaCare"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a TOTP key or its QR code
 
 # Password reset mail: printed to the console in the demo and in debug mode.
 EMAIL_BACKEND = env_str(
