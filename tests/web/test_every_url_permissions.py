@@ -114,6 +114,11 @@ ROUTES: list[tuple[Any, ...]] = [
     ("accounts:staff", none, {ADMIN}, False),
     ("accounts:staff_add", none, {ADMIN}, False, "POST"),
     ("accounts:staff_change", nurse_account, {ADMIN}, True, "POST"),
+    ("accounts:clinic_mfa", none, {ADMIN}, False, "POST"),
+    ("accounts:staff_mfa_reset", nurse_account, {ADMIN}, True, "POST"),
+    ("accounts:password_change", none, EVERYONE, False),
+    ("accounts:mfa_enrol", none, EVERYONE, False),
+    ("accounts:mfa_recovery_codes", none, EVERYONE, False, "POST"),
     ("patients:list", none, STAFF, False),
     ("patients:new", none, STAFF, False),
     ("patients:detail", patient, STAFF, True),
@@ -163,6 +168,12 @@ NOT_IN_TABLE = {
     "accounts:login",
     "accounts:logout",
     "accounts:token_revoke",  # acts only on the signed-in user's own tokens (test_api_errors...)
+    "accounts:mfa_verify",  # the sign-in's second step: sends anyone without a pending code on
+    # the password reset pages are for people who cannot sign in (test_accounts_passwords)
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
 }
 
 PEOPLE = ["prescriber", "nurse", "front_desk", "researcher", "admin", "other_clinician"]

@@ -91,7 +91,9 @@ def test_a_nurse_token_may_not_override_a_dose(
     services.record_checklist(
         nurse, iv_session, systolic=120, diastolic=80, ride_home=True, expected_version=1
     )
-    _, token = ApiToken.issue(nurse, "tablet")
+    _, token = ApiToken.issue(
+        nurse, "tablet", scope="read_write"
+    )  # the role refuses, not the scope
     response = client_for(None).post(
         f"/api/v1/sessions/{iv_session.uuid}/dose",
         {"version": 2, "dose_mg_per_kg": 1.0, "override_reason": "because"},

@@ -249,3 +249,80 @@ LOGGING = {
 # A reminder setting of the clinic, not a clinical rule: an active course with no measure for this
 # many days is listed as "measure due" on the dashboard.
 KETACARE_MEASURE_INTERVAL_DAYS = env_int("KETACARE_MEASURE_INTERVAL_DAYS", 7, minimum=1, maximum=90)
+
+# --- accounts security ---
+# Sign-in throttling and lockout (django-axes), two-factor sign-in (django-otp), password rules,
+# session timeouts and API token lifetimes. Each variable is in docs/configuration.md; the
+# sign-in rules are described in docs/deployment.md ("Accounts and sign-in").
+import datetime as _dt  # noqa: E402
+
+INSTALLED_APPS += [
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+]
+# axes first: it refuses a locked-out account before the password is even checked
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.contrib.auth.middleware.AuthenticationMiddleware") + 1,
+    "django_otp.middleware.OTPMiddleware",
+)
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django_otp.middleware.OTPMiddleware") + 1,
+    "ketacare.web.accounts.middleware.AccountSecurityMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")  # last, as axes asks
+
+AXES_FAILURE_LIMIT = env_int("KETACARE_LOGIN_FAILURE_LIMIT", 10, minimum=1, maximum=100)
+AXES_COOLOFF_TIME = _dt.timedelta(
+    minutes=env_int("KETACARE_LOCKOUT_MINUTES", 15, minimum=1, maximum=24 * 60)
+)
+# One counter per account and address pair: a guesser at one address is stopped after the limit,
+# and a colleague mistyping at the same clinic address does not lock everyone else out.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True  # "in a row": a right password clears the count
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "ketacare.web.accounts.views.lockout"
+AXES_HTTP_RESPONSE_CODE = 429
+
+# replaces the list above: at least 12 characters
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+KETACARE_SESSION_IDLE_MINUTES = env_int(
+    "KETACARE_SESSION_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60
+)
+KETACARE_SESSION_MAX_HOURS = env_int("KETACARE_SESSION_MAX_HOURS", 12, minimum=1, maximum=24 * 7)
+SESSION_COOKIE_AGE = KETACARE_SESSION_MAX_HOURS * 3600  # the cookie dies with the session
+
+KETACARE_TOKEN_DAYS = env_int("KETACARE_TOKEN_DAYS", 90, minimum=1, maximum=365)
+KETACARE_TOKEN_MAX_DAYS = 365
+
+OTP_TOTP_ISSUER = env_str("KETACARE_OTP_ISSUER", "KetaCare") or "KetaCare"
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True  # the Django admin never shows a TOTP key or its QR code
+
+# Password reset mail: printed to the console in the demo and in debug mode.
+EMAIL_BACKEND = env_str(
+    "KETACARE_EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if (DEBUG or DEMO)
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("KETACARE_EMAIL_HOST", "localhost") or "localhost"
+EMAIL_PORT = env_int("KETACARE_EMAIL_PORT", 587, minimum=1, maximum=65535)
+EMAIL_HOST_USER = env_str("KETACARE_EMAIL_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("KETACARE_EMAIL_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("KETACARE_EMAIL_USE_TLS", True)
+DEFAULT_FROM_EMAIL = env_str("KETACARE_EMAIL_FROM", "ketacare@localhost") or "ketacare@localhost"
+PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour

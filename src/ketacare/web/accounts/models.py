@@ -6,12 +6,15 @@ filtered by ``clinic``). What each role may do is one table in ``permissions.py`
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import secrets
 import uuid
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class Clinic(models.Model):
@@ -19,6 +22,14 @@ class Clinic(models.Model):
     name = models.CharField(max_length=200)
     time_zone = models.CharField(max_length=64, default="UTC")
     chairs = models.PositiveSmallIntegerField(default=4, help_text="treatment chairs in the clinic")
+    require_mfa_for = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=(
+            "roles that must sign in with a second factor, e.g. "
+            '["prescriber", "clinic_admin"]; they enrol before anything else'
+        ),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -26,6 +37,9 @@ class Clinic(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def requires_mfa(self, role: str) -> bool:
+        return role in (self.require_mfa_for or [])
 
 
 class Role(models.TextChoices):
@@ -53,14 +67,26 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class TokenScope(models.TextChoices):
+    READ = "read", "Read only"
+    READ_WRITE = "read_write", "Read and write"
+
+
 class ApiToken(models.Model):
-    """A bearer token for the JSON API. Only a SHA-256 digest of the token is stored."""
+    """A bearer token for the JSON API. Only a SHA-256 digest of the token is stored.
+
+    A token expires (``expires_at``, at most ``KETACARE_TOKEN_MAX_DAYS`` after issue) and has a
+    scope: a ``read`` token may only read (GET, HEAD, OPTIONS); ``core_app.api.TokenAuth`` refuses
+    anything else with 403.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     digest = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(max_length=8)
+    scope = models.CharField(max_length=10, choices=TokenScope.choices, default=TokenScope.READ)
     created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -71,11 +97,35 @@ class ApiToken(models.Model):
     def digest_of(token: str) -> str:
         return hashlib.sha256(token.encode()).hexdigest()
 
+    @property
+    def is_usable(self) -> bool:
+        return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == TokenScope.READ_WRITE
+
     @classmethod
-    def issue(cls, user: User, name: str) -> tuple[ApiToken, str]:
-        """Create a token for ``user``; return the row and the plain token (shown once)."""
+    def issue(
+        cls, user: User, name: str, *, scope: str = TokenScope.READ, days: int | None = None
+    ) -> tuple[ApiToken, str]:
+        """Create a token for ``user``; return the row and the plain token (shown once).
+
+        ``days`` defaults to ``KETACARE_TOKEN_DAYS``; more than ``KETACARE_TOKEN_MAX_DAYS`` is
+        refused (ValueError), as is an unknown scope."""
+        if days is None:
+            days = settings.KETACARE_TOKEN_DAYS
+        if not 1 <= days <= settings.KETACARE_TOKEN_MAX_DAYS:
+            raise ValueError(f"days={days}: allowed 1..{settings.KETACARE_TOKEN_MAX_DAYS}")
+        if scope not in TokenScope.values:
+            raise ValueError(f"scope={scope!r}: allowed {TokenScope.values}")
         plain = "kc_" + secrets.token_urlsafe(32)
         row = cls.objects.create(
-            user=user, name=name, digest=cls.digest_of(plain), prefix=plain[:8]
+            user=user,
+            name=name,
+            digest=cls.digest_of(plain),
+            prefix=plain[:8],
+            scope=scope,
+            expires_at=timezone.now() + dt.timedelta(days=days),
         )
         return row, plain

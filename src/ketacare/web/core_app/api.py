@@ -55,17 +55,25 @@ logger = logging.getLogger(__name__)
 
 
 class TokenAuth(HttpBearer):
-    """``Authorization: Bearer kc_...``: a token issued with ``ApiToken.issue``."""
+    """``Authorization: Bearer kc_...``: a token issued with ``ApiToken.issue``.
+
+    A revoked or expired token, or one of an inactive user, is refused (401). A ``read`` token
+    may only read: any other method answers 403 ``forbidden`` in the one error shape."""
+
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
     def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        now = timezone.now()
         row = (
             ApiToken.objects.select_related("user", "user__clinic")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True)
+            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, expires_at__gt=now)
             .first()
         )
         if row is None or not row.user.is_active:
             return None
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=timezone.now())
+        if request.method not in self.SAFE_METHODS and not row.can_write:
+            raise PermissionDenied("This token is read-only: issue a read-write token to write.")
+        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
         request.user = row.user
         return row.user
 
