@@ -296,7 +296,8 @@ def test_the_csv_escapes_cells_that_start_like_a_formula(
 ) -> None:
     for why in ('=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)"):
         _entry(nurse, "patient.update", patient, why=why)
-    reasons = {row[7] for row in _rows(client_for(admin_user).get(EXPORT))[1:]}
+    rows = _rows(client_for(admin_user).get(EXPORT))[1:]
+    reasons = {row[7] for row in rows if row[3] == "patient.update"}
     assert reasons == {'\'=HYPERLINK("http://evil.example","x")', "'+1", "'-2", "'@SUM(A1)"}
     assert csv_cell("safe text") == "safe text"
     assert csv_cell("\t=1") == "'\t=1"

@@ -47,8 +47,14 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         with transaction.atomic():
             before = snapshot(Clinic.objects.get(pk=obj.pk)) if change else None
             super().save_model(request, obj, form, change)
-            action = "admin.clinic.change" if change else "admin.clinic.add"
-            record(request.user, action, obj, before, snapshot(obj), "admin site")
+            record(
+                request.user,
+                "admin.clinic.change" if change else "admin.clinic.add",
+                obj,
+                before,
+                snapshot(obj),
+                "admin site",
+            )
 
 
 @admin.register(User)
@@ -77,11 +83,17 @@ class KetaCareUserAdmin(UserAdmin):  # type: ignore[type-arg]
             before = snapshot(old, USER_FIELDS) if old is not None else None
             super().save_model(request, obj, form, change)
             after = snapshot(obj, USER_FIELDS)
-            action = "admin.user.change" if change else "admin.user.add"
             if old is not None and old.clinic_id is not None and old.clinic_id != obj.clinic_id:
                 record(request.user, "admin.user.move_out", old, before, after, "admin site")
             if obj.clinic_id is not None:
-                record(request.user, action, obj, before, after, "admin site")
+                record(
+                    request.user,
+                    "admin.user.change" if change else "admin.user.add",
+                    obj,
+                    before,
+                    after,
+                    "admin site",
+                )
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
         response = super().user_change_password(request, id, form_url)

@@ -51,6 +51,31 @@ ACTION_LABELS: dict[str, str] = {
     "staff.add": "Staff account added",
     "staff.active": "Staff account activated or deactivated",
     "staff.role": "Staff role changed",
+    # sign-in and accounts
+    "auth.login": "Signed in",
+    "auth.logout": "Signed out",
+    "auth.login_failed": "Sign-in failed (wrong password)",
+    "auth.lockout": "Sign-in locked after repeated failures",
+    "mfa.enrol": "Second factor set up",
+    "mfa.verify": "Second factor code accepted",
+    "mfa.failure": "Second factor code refused",
+    "mfa.recovery_code": "Recovery code used",
+    "mfa.recovery_codes_new": "New recovery codes issued",
+    "mfa.reset": "Second factor removed by a clinic admin",
+    "clinic.mfa": "Clinic rule for a second factor changed",
+    "password.change": "Password changed",
+    "password.reset": "Password reset by email",
+    "password.set_by_admin": "Password set in the admin site",
+    "token.issue": "API token issued",
+    "token.revoke": "API token revoked",
+    # the admin site
+    "admin.clinic.add": "Clinic added (admin site)",
+    "admin.clinic.change": "Clinic changed (admin site)",
+    "admin.user.add": "User added (admin site)",
+    "admin.user.change": "User changed (admin site)",
+    "admin.user.deactivate": "User deactivated (admin site)",
+    "admin.user.move_out": "User moved to another clinic (admin site)",
+    "admin.token.change": "API token changed (admin site)",
 }
 
 #: group (the word before the first dot) -> its heading in the action filter.
@@ -67,6 +92,12 @@ GROUP_LABELS: dict[str, str] = {
     "vital": "Vital signs",
     "rems": "REMS forms",
     "staff": "Staff accounts",
+    "auth": "Sign-in",
+    "mfa": "Second factor",
+    "clinic": "Clinic settings",
+    "password": "Passwords",
+    "token": "API tokens",
+    "admin": "Admin site",
 }
 
 

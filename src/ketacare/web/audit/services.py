@@ -92,7 +92,7 @@ def patient_path(model: type[models.Model], depth: int = 3) -> str | None:
 def patient_id_of(obj: models.Model) -> int | None:
     """The id of the patient ``obj`` is or belongs to, else None (follows unsaved relations
     through the objects already loaded, one query at most per hop otherwise)."""
-    path = patient_path(type(obj))
+    path = patient_path(obj._meta.model)  # not type(obj): request.user is a lazy wrapper
     if path is None:
         return None
     if path == "id":
