@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "evidence",
     "web",
     "clinic_report",
+    "reports",
 )
 
 

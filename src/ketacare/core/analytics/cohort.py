@@ -216,9 +216,14 @@ def course_counts(
     remitted by the definition's basis, and whether that scale has a remission rule."""
     _base, follow, _ = follow_ups(measures, sessions, definition)
     ends = endpoints(follow, definition, window=False)
-    c = courses[["course_id", *GROUP_KEYS, "primary_scale"]]
+    c = courses[["course_id", *GROUP_KEYS, "primary_scale"]].copy()
+    c["primary_scale"] = c["primary_scale"].astype("object")
+    c["course_id"] = c["course_id"].astype("int64")
+    e = ends.rename(columns={"scale_id": "primary_scale"})
+    e["primary_scale"] = e["primary_scale"].astype("object")
+    e["course_id"] = e["course_id"].astype("int64")
     merged = c.merge(
-        ends.rename(columns={"scale_id": "primary_scale"}),
+        e,
         on=["course_id", "primary_scale"],
         how="left",
     )
