@@ -228,12 +228,11 @@ def course_counts(
         how="left",
     )
     merged["followed"] = merged["n_followups"].fillna(0) > 0
-    merged["response"] = merged["response"].fillna(False).astype(bool) & merged["followed"]
-    merged["remission"] = merged["remission"].fillna(False).astype(bool) & merged["followed"]
+    merged["response"] = (merged["response"] == True) & merged["followed"]  # noqa: E712
+    merged["remission"] = (merged["remission"] == True) & merged["followed"]  # noqa: E712
     has_rem = {s: definition.rules_for(s)["remission_max"] is not None for s in definition.scales}
-    merged["remission_judged"] = merged["followed"] & merged["primary_scale"].map(has_rem).fillna(
-        False
-    ).astype(bool)
+    judged = merged["primary_scale"].map(lambda s: bool(has_rem.get(s, False)))
+    merged["remission_judged"] = merged["followed"] & judged.astype(bool)
     return merged[
         [
             "course_id",
