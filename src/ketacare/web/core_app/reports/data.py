@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from django.db import connection
 from django.db.models.fields.json import KT
 
 from ketacare.core.analytics.frames import empty_frames
@@ -32,7 +33,7 @@ def suicide_items() -> dict[str, int]:
 
 
 def _days(values: Any) -> np.ndarray:
-    stamps = pd.to_datetime(pd.Series(values), utc=True)
+    stamps = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601")
     out: np.ndarray = ((stamps - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
     return out
 
@@ -40,6 +41,16 @@ def _days(values: Any) -> np.ndarray:
 def _day_numbers(dates: Any) -> np.ndarray:
     out: np.ndarray = np.floor(_days(dates)).astype("int64")
     return out
+
+
+def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
+    """The rows of a ``values_list`` queryset through the raw cursor: the ORM writes the SQL
+    (portable), and the values skip Django's per-row converters (the columns are converted
+    once, below, over the whole column)."""
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
 
 
 def load_frames(
@@ -81,12 +92,12 @@ def load_frames(
     )
     if courses.empty:
         courses = courses0.assign(patient_id=[], primary_scale=[], status=[], start_date=[])
-    given = list(
+    given = _fetch(
         TreatmentSession.objects.filter(
             clinic=clinic, started_at__isnull=False, **only
         ).values_list("course_id", "date")
     )
-    done = list(
+    done = _fetch(
         PlannedSession.objects.filter(
             clinic=clinic,
             status="done",
@@ -103,7 +114,7 @@ def load_frames(
     items = suicide_items()
     annotations = {f"si_{sid.replace('-', '_')}": KT(f"items__{n - 1}") for sid, n in items.items()}
     names = list(annotations)
-    m = list(
+    m = _fetch(
         Measure.objects.filter(clinic=clinic, course__isnull=False, **only)
         .annotate(**annotations)
         .order_by("pk")
@@ -128,8 +139,8 @@ def load_frames(
             "t": _days(frame["taken_at"]),
             "total": pd.to_numeric(frame["total"], errors="coerce").astype("float64"),
             "si": si.astype("float64"),
-            "is_baseline": frame["is_baseline"].astype(bool),
-            "withdrawn": frame["withdrawn"].astype(bool),
+            "is_baseline": frame["is_baseline"].astype(int).astype(bool),
+            "withdrawn": frame["withdrawn"].astype(int).astype(bool),
         }
     )
     return courses, sessions, measures
