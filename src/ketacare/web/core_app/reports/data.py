@@ -15,12 +15,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from django.db import connection
+from django.db.models import Case, CharField, F, FloatField, Func, Value, When
 from django.db.models.fields.json import KT
 
 from ketacare.core.analytics.frames import empty_frames
 from ketacare.core.outcomes import list_scale_rules
-
-EPOCH = pd.Timestamp("1970-01-01", tz="UTC")
 
 
 def suicide_items() -> dict[str, int]:
@@ -32,15 +31,22 @@ def suicide_items() -> dict[str, int]:
     }
 
 
-def _days(values: Any) -> np.ndarray:
-    stamps = pd.to_datetime(pd.Series(values), utc=True, format="ISO8601")
-    out: np.ndarray = ((stamps - EPOCH) / pd.Timedelta(days=1)).to_numpy(dtype="float64")
-    return out
+class EpochDays(Func):
+    """Days since 1970-01-01 UTC as a float, computed by the database (no per-row parsing)."""
 
+    output_field = FloatField()
 
-def _day_numbers(dates: Any) -> np.ndarray:
-    out: np.ndarray = np.floor(_days(dates)).astype("int64")
-    return out
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="(julianday(%(expressions)s) - 2440587.5)", **extra
+        )
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        sql, params = compiler.compile(self.source_expressions[0])
+        field = self.source_expressions[0].output_field.get_internal_type()
+        if field == "DateField":
+            return f"(({sql}) - DATE '1970-01-01')::float8", params
+        return f"(EXTRACT(EPOCH FROM {sql}) / 86400.0)::float8", params
 
 
 def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
@@ -93,9 +99,9 @@ def load_frames(
     if courses.empty:
         courses = courses0.assign(patient_id=[], primary_scale=[], status=[], start_date=[])
     given = _fetch(
-        TreatmentSession.objects.filter(
-            clinic=clinic, started_at__isnull=False, **only
-        ).values_list("course_id", "date")
+        TreatmentSession.objects.filter(clinic=clinic, started_at__isnull=False, **only)
+        .annotate(d=EpochDays(F("date")))
+        .values_list("course_id", "d")
     )
     done = _fetch(
         PlannedSession.objects.filter(
@@ -103,40 +109,50 @@ def load_frames(
             status="done",
             treatment_session__isnull=True,
             **({"course__patient": patient} if patient is not None else {}),
-        ).values_list("course_id", "date")
+        )
+        .annotate(d=EpochDays(F("date")))
+        .values_list("course_id", "d")
     )
     rows = given + done
     sessions = (
-        pd.DataFrame({"course_id": [r[0] for r in rows], "day": _day_numbers([r[1] for r in rows])})
+        pd.DataFrame(
+            {
+                "course_id": np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows)),
+                "day": np.floor(
+                    np.fromiter((r[1] for r in rows), dtype="float64", count=len(rows)) + 1e-9
+                ).astype("int64"),
+            }
+        )
         if rows
         else sessions0
     )
     items = suicide_items()
-    annotations = {f"si_{sid.replace('-', '_')}": KT(f"items__{n - 1}") for sid, n in items.items()}
-    names = list(annotations)
+    # one JSON lookup per row: the suicide item of the row's own scale
+    si_expr = Case(
+        *(When(scale_id=sid, then=KT(f"items__{n - 1}")) for sid, n in items.items()),
+        default=Value(None),
+        output_field=CharField(),
+    )
     m = _fetch(
         Measure.objects.filter(clinic=clinic, course__isnull=False, **only)
-        .annotate(**annotations)
-        .order_by("pk")
+        .annotate(t_days=EpochDays(F("taken_at")), si_item=si_expr)
+        .order_by()  # no sort: the core orders what it needs
         .values_list(
-            "course_id", "scale_id", "taken_at", "total", "is_baseline", "withdrawn", *names
+            "course_id", "scale_id", "t_days", "total", "is_baseline", "withdrawn", "si_item"
         )
     )
     if not m:
         return courses, sessions, measures0
     frame = pd.DataFrame(
         m,
-        columns=["course_id", "scale_id", "taken_at", "total", "is_baseline", "withdrawn", *names],
+        columns=["course_id", "scale_id", "taken_at", "total", "is_baseline", "withdrawn", "si"],
     )
-    si = pd.Series(np.nan, index=frame.index)
-    for sid, name in zip(items, names, strict=True):
-        mask = frame["scale_id"] == sid
-        si[mask] = pd.to_numeric(frame.loc[mask, name], errors="coerce")
+    si = pd.to_numeric(frame["si"], errors="coerce")
     measures = pd.DataFrame(
         {
             "course_id": frame["course_id"].astype("int64"),
             "scale_id": frame["scale_id"],
-            "t": _days(frame["taken_at"]),
+            "t": frame["taken_at"].astype("float64"),
             "total": pd.to_numeric(frame["total"], errors="coerce").astype("float64"),
             "si": si.astype("float64"),
             "is_baseline": frame["is_baseline"].astype(int).astype(bool),
