@@ -223,7 +223,7 @@ def bulk_load(frames: list[Any]) -> None:
                 raw = cursor.cursor  # the psycopg cursor under Django's wrapper
                 with raw.copy(
                     f"COPY {table} ({quoted}) FROM STDIN WITH (FORMAT csv, NULL '\\N')"
-                ) as copy:  # noqa: E501
+                ) as copy:
                     while chunk := buffer.read(1 << 20):
                         copy.write(chunk)
             else:
@@ -411,8 +411,8 @@ def run_one(db: str, scale: float, sample: int) -> int:
     t1 = time.perf_counter()
     bulk_load(frames)
     t2 = time.perf_counter()
-    log(f"[{db}] synthesise {t1 - t0:.1f} s; bulk load "
-        f"({'COPY' if connection.vendor == 'postgresql' else 'executemany'}) {t2 - t1:.1f} s")  # fmt: skip
+    how = "COPY" if connection.vendor == "postgresql" else "executemany"
+    log(f"[{db}] synthesise {t1 - t0:.1f} s; bulk load ({how}) {t2 - t1:.1f} s")
     del frames, data
 
     t3 = time.perf_counter()
@@ -433,8 +433,10 @@ def run_one(db: str, scale: float, sample: int) -> int:
     t6 = time.perf_counter()
     per_course = (t6 - t5) / len(ids)
     loop_all = per_course * n
-    log(f"[{db}] per-patient ORM loop: {len(ids)} courses in {t6 - t5:.2f} s "
-        f"({1000 * per_course:.1f} ms per course); scaled to {n:,} courses: {loop_all:.0f} s")  # fmt: skip
+    log(
+        f"[{db}] per-patient ORM loop: {len(ids)} courses in {t6 - t5:.2f} s "
+        f"({1000 * per_course:.1f} ms per course); scaled to {n:,} courses: {loop_all:.0f} s"
+    )
 
     courses, sessions, measures = load_frames(clinic)
     keep = set(ids)
