@@ -144,11 +144,12 @@ def progress_report_pdf(patient: Any) -> bytes:
             )
             th = outcome_thresholds(base.scale_id, base.total)
             name = th.rule.get("remission", {}) or {}
+            fall = th.rule["response"]["min_fall_fraction"]
             _line(
                 pdf,
                 f"{base.scale_id.upper()} scores (baseline {base.total:g} on "
                 f"{base.taken_at.date().isoformat()}); response line: {th.response_max} or "
-                f"less (a fall of 50% or more); remission line: {th.remission_max} or less "
+                f"less (a fall of {fall:.0%} or more); remission line: {th.remission_max} or less "
                 f"({name.get('label', '')})",
             )
             for m in series:
