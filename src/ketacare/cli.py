@@ -27,6 +27,7 @@ COMMAND_MODULES = (
     "clinic_report",
     "serve",
     "backup",
+    "reports",
 )
 
 

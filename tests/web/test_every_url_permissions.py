@@ -159,6 +159,12 @@ ROUTES: list[tuple[Any, ...]] = [
     ("evidence:trial", evidence_trial, EVERYONE, False),
     ("evidence:pool", none, EVERYONE, False),
     ("evidence:clinic", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
+    ("reports:cohort", none, {ADMIN, PRESCRIBER, RESEARCH}, False),
+    ("reports:research_extract", none, {ADMIN, RESEARCH}, False),
+    ("reports:fhir_bulk", none, {ADMIN, PRESCRIBER}, False),
+    ("reports:fhir_patient", patient, {ADMIN, PRESCRIBER}, True),
+    ("reports:progress_pdf", patient, CLINICAL, True),
+    ("reports:rems_pdf", treatment_session, CLINICAL, True),
 ]
 
 # pages that answer without a role check (they redirect or are public)
@@ -226,7 +232,7 @@ def test_each_person_opens_only_what_their_role_allows(
         if response.status_code != expected:
             problems.append(f"{person} GET {url}: {response.status_code}, expected {expected}")
         elif outsider and expected == 200:
-            text = response.content.decode()
+            text = response.content.decode(errors="replace")  # zips and PDFs too
             for secret in ("Marlowe", str(world["patient"].uuid)):
                 if secret in text:
                     problems.append(f"{person} GET {url} shows Northside's {secret!r}")

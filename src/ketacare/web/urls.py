@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/", include("ketacare.web.accounts.urls")),
     path("dashboard/", site_views.dashboard, name="dashboard"),
     path("outcomes/", site_views.reports, name="reports"),
+    path("reports/", include("ketacare.web.core_app.reports.urls")),
     path("patients/", include("ketacare.web.patients.urls")),
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),

@@ -55,6 +55,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # clinic-wide
     "view_dashboard": frozenset({ADMIN, PRESCRIBER, NURSE, FRONT_DESK}),
     "view_aggregates": frozenset({ADMIN, PRESCRIBER, RESEARCHER}),
+    # reports and data exchange (core_app.reports): the research extract is de-identified
+    # (HIPAA Safe Harbor) and is all a researcher gets; FHIR holds identified clinical records
+    "export_deidentified": frozenset({ADMIN, RESEARCHER}),
+    "export_fhir": frozenset({ADMIN, PRESCRIBER}),
     # the published evidence (trial records, pooled analyses): no patient data
     "view_evidence": frozenset(ALL_ROLES),
     "view_audit": frozenset({ADMIN}),

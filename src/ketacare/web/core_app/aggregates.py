@@ -1,58 +1,65 @@
 """De-identified clinic aggregates for researchers: counts only, no patient-level rows.
 
-Counts come from the stored results of the core (each measure's ``response`` and ``remission``
-columns), aggregated in the database. Cells below ``SMALL_CELL`` are shown as "<5" so a small
-group cannot be recognised.
+A course's outcome is the one definition of ``core.analytics`` (whole course, any follow-up on
+the course baseline's scale, withdrawn measures left out), judged over columns by the core.
+Counts go through the core's small-cell suppression: counts 0 < n < ``SMALL_CELL`` are shown as
+"<5", and so are the complementary cells that would give them back by subtraction from the total.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from django.db.models import Count, Q
-
-from ketacare.web.core_app.records import for_clinic
-from ketacare.web.courses.models import Course
-
-SMALL_CELL = 5
+from ketacare.core.analytics import suppress_table
+from ketacare.web.core_app.reports.services import SMALL_CELL, clinic_course_outcomes
 
 
 def suppress(n: int) -> str:
     return f"<{SMALL_CELL}" if 0 < n < SMALL_CELL else str(n)
 
 
+def _shown(value: int | None) -> str:
+    return f"<{SMALL_CELL}" if value is None else str(value)
+
+
 def aggregates_context(user: Any) -> dict[str, Any]:
-    courses = for_clinic(Course.objects.all(), user)
-    rows = list(
-        courses.values("protocol_id", "drug", "route")
-        .annotate(
-            n=Count("id", distinct=True),
-            followed=Count("id", filter=Q(measures__outcome__isnull=False), distinct=True),
-            responders=Count(
-                "id", filter=Q(measures__response=True, measures__withdrawn=False), distinct=True
-            ),
-            remitters=Count(
-                "id", filter=Q(measures__remission=True, measures__withdrawn=False), distinct=True
-            ),
-        )
-        .order_by("drug", "route", "protocol_id")
+    from ketacare.web.courses.models import Course
+
+    clinic = user.clinic
+    rows = clinic_course_outcomes(clinic, basis="any") if clinic is not None else []
+    groups: dict[tuple[str, str, str], Counter[str]] = {}
+    for r in rows:
+        g = groups.setdefault((r["drug"], r["route"], r["protocol_id"]), Counter())
+        g["n"] += 1
+        g["followed"] += bool(r["followed"])
+        g["responders"] += bool(r["response"])
+        g["remitters"] += bool(r["remission"])
+    keys = sorted(groups)
+    table = suppress_table(
+        [{c: groups[k][c] for c in ("n", "followed", "responders", "remitters")} for k in keys],
+        ("followed", "responders", "remitters"),
+        threshold=SMALL_CELL,
     )
-    by_status = list(courses.values("status").annotate(n=Count("id")).order_by("status"))
-    table = [
+    by_protocol = [
         {
-            "protocol_id": r["protocol_id"],
-            "drug": r["drug"],
-            "route": r["route"],
-            "n": suppress(r["n"]),
-            "followed": suppress(r["followed"]),
-            "responders": suppress(r["responders"]),
-            "remitters": suppress(r["remitters"]),
+            "drug": drug,
+            "route": route,
+            "protocol_id": protocol_id,
+            **{c: _shown(v) for c, v in cells.items()},
         }
-        for r in rows
+        for (drug, route, protocol_id), cells in zip(keys, table.rows, strict=True)
     ]
+    status_counts = Counter(Course.objects.filter(clinic=clinic).values_list("status", flat=True))
+    status_table = suppress_table(
+        [{"n": status_counts[s]} for s in sorted(status_counts)], (), threshold=SMALL_CELL
+    )
     return {
-        "by_protocol": table,
-        "by_status": [{"status": r["status"], "n": suppress(r["n"])} for r in by_status],
-        "n_courses": suppress(sum(r["n"] for r in rows)),
+        "by_protocol": by_protocol,
+        "by_status": [
+            {"status": s, "n": _shown(cells["n"])}
+            for s, cells in zip(sorted(status_counts), status_table.rows, strict=True)
+        ],
+        "n_courses": _shown(table.total["n"]),
         "small_cell": SMALL_CELL,
     }

@@ -263,6 +263,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def register_routers() -> None:
     """Each app's ``api.router`` under its prefix (imported here to avoid import cycles)."""
+    from ketacare.web.core_app.reports.api import router as reports
     from ketacare.web.courses.api import router as courses
     from ketacare.web.evidence.api import router as evidence
     from ketacare.web.measures.api import router as measures
@@ -274,3 +275,4 @@ def register_routers() -> None:
     api.add_router("/evidence", evidence)
     api.add_router("", measures)  # /measures and /alerts
     api.add_router("/sessions", sessions)
+    api.add_router("/reports", reports)

@@ -1,11 +1,11 @@
 """The clinic beside the literature: the clinic's own response and remission counts, aggregated
 over the database, placed beside the pooled published rates by ``core.evidence``.
 
-Per course, the outcome is what the measures app stored: when a measure is recorded, the core's
-``outcomes.assess`` judges it against the course baseline and its ``response`` and ``remission``
-are kept as columns (``measures.Measure``). Nothing is re-judged here. A course counts when it
-has a baseline and at least one follow-up on the baseline's scale (the course's primary scale),
-neither withdrawn. Its endpoint is:
+Per course, the outcome is the one definition of ``core.analytics`` (whole course, on the
+course baseline's scale, withdrawn measures left out), judged over columns by the core with the
+rules of ``core.outcomes``: ``web.core_app.reports.services.clinic_course_outcomes``. A course
+counts when it has a baseline and at least one follow-up on the baseline's scale (the course's
+primary scale), neither withdrawn. Its endpoint is:
 
 - ``basis="last"`` (default): the latest follow-up, as trials report the end of a phase;
 - ``basis="any"``: responded (remitted) at any follow-up, as the de-identified outcomes page counts.
@@ -21,15 +21,12 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Subquery
-
 from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.core.evidence import clinic_vs_literature
 from ketacare.core.protocols import get_protocol
 from ketacare.web.accounts.models import Clinic
 from ketacare.web.core_app.aggregates import SMALL_CELL
-from ketacare.web.courses.models import Course
-from ketacare.web.measures.models import Measure
+from ketacare.web.core_app.reports.services import clinic_course_outcomes
 
 BASES = ("last", "any")
 
@@ -37,56 +34,15 @@ BASES = ("last", "any")
 DEFINITION = {
     "last": (
         "A course counts when it has a baseline and a follow-up on the baseline's scale. "
-        "Response and remission are the core's judgement (core.outcomes.assess) stored with "
-        "the course's latest follow-up measure on that scale."
+        "Response and remission are the core's judgement (core.analytics, with the rules of "
+        "core.outcomes) of the course's latest follow-up measure on that scale."
     ),
     "any": (
         "A course counts when it has a baseline and a follow-up on the baseline's scale. "
-        "It responded (remitted) if the core's judgement stored with any follow-up measure on "
-        "that scale was a response (remission)."
+        "It responded (remitted) if the core's judgement (core.analytics) of any follow-up "
+        "measure on that scale was a response (remission)."
     ),
 }
-
-
-def _course_rows(clinic: Clinic) -> list[dict[str, Any]]:
-    """One row per course of ``clinic`` with its endpoint (one query, no per-course queries)."""
-    follow_ups = Measure.objects.filter(
-        course=OuterRef("pk"),
-        withdrawn=False,
-        is_baseline=False,
-        outcome__isnull=False,
-        scale_id=OuterRef("baseline_measure__scale_id"),
-        taken_at__gt=OuterRef("baseline_measure__taken_at"),
-    )
-    latest = follow_ups.order_by("-taken_at", "-id")
-    return list(
-        Course.objects.filter(clinic=clinic)
-        .annotate(
-            primary_scale=F("baseline_measure__scale_id"),
-            baseline_withdrawn=F("baseline_measure__withdrawn"),
-            last_measure=Subquery(latest.values("pk")[:1]),
-            last_response=Subquery(latest.values("response")[:1]),
-            last_remission=Subquery(latest.values("remission")[:1]),
-            any_response=Exists(follow_ups.filter(response=True)),
-            any_remission=Exists(follow_ups.filter(remission=True)),
-            any_remission_judged=Exists(follow_ups.filter(remission__isnull=False)),
-        )
-        .values(
-            "pk",
-            "protocol_id",
-            "drug",
-            "route",
-            "primary_scale",
-            "baseline_withdrawn",
-            "last_measure",
-            "last_response",
-            "last_remission",
-            "any_response",
-            "any_remission",
-            "any_remission_judged",
-        )
-        .order_by("pk")
-    )
 
 
 def clinic_counts(clinic: Clinic, *, basis: str = "last") -> list[dict[str, Any]]:
@@ -96,7 +52,7 @@ def clinic_counts(clinic: Clinic, *, basis: str = "last") -> list[dict[str, Any]
         raise InputError("basis", basis, "one of " + ", ".join(BASES))
     groups: dict[tuple[str, str, str], dict[str, Any]] = {}
     scales: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    for row in _course_rows(clinic):
+    for row in clinic_course_outcomes(clinic, basis=basis):
         condition = _condition_of(row["protocol_id"])
         key = (condition, row["drug"], row["route"])
         g = groups.setdefault(
@@ -115,20 +71,14 @@ def clinic_counts(clinic: Clinic, *, basis: str = "last") -> list[dict[str, Any]
         )
         g["protocols"].add(row["protocol_id"])
         g["courses"] += 1
-        if row["last_measure"] is None or row["baseline_withdrawn"]:
+        if not row["followed"]:
             continue
         g["followed"] += 1
         scales[key].add(row["primary_scale"])
-        if basis == "last":
-            response, remission = row["last_response"], row["last_remission"]
-            judged = remission is not None
-        else:
-            response, remission = row["any_response"], row["any_remission"]
-            judged = row["any_remission_judged"]
-        g["responders"] += bool(response)
-        if judged:
+        g["responders"] += bool(row["response"])
+        if row["remission_judged"]:
             g["remission_judged"] += 1
-            g["remitters"] += bool(remission)
+            g["remitters"] += bool(row["remission"])
     out = []
     for key in sorted(groups):
         g = groups[key]
