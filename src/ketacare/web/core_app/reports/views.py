@@ -123,6 +123,7 @@ def rems_pdf(request: HttpRequest, session_uuid: str) -> HttpResponse:
         TreatmentSession,
         uuid=session_uuid,
         clinic=request.user.clinic,  # type: ignore[union-attr]
+        course__drug="esketamine",  # the REMS form exists for esketamine sessions only
     )
     response = HttpResponse(rems_form_pdf(session), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="rems-{session.uuid}.pdf"'
