@@ -4,6 +4,7 @@ one patient's FHIR Bundle and progress report (PDF). Same services and permissio
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
@@ -44,7 +45,7 @@ def fhir(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/fhir/{patient_uuid}", summary="One patient's FHIR R4 Bundle")
-def fhir_patient(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+def fhir_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     from ketacare.web.core_app.reports.exports import patient_bundle
     from ketacare.web.patients.models import Patient
 
@@ -54,7 +55,7 @@ def fhir_patient(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 
 
 @router.get("/progress/{patient_uuid}", summary="A patient's progress report (PDF)")
-def progress(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+def progress(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
     from ketacare.web.core_app.reports.pdfs import progress_report_pdf
     from ketacare.web.patients.models import Patient
 
