@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketacare.web.measures",
     "ketacare.web.treatments",
     "ketacare.web.evidence",
+    "ketacare.web.notify",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -326,3 +327,18 @@ EMAIL_HOST_PASSWORD = env_str("KETACARE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("KETACARE_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("KETACARE_EMAIL_FROM", "ketacare@localhost") or "ketacare@localhost"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+
+# --- messages to patients: SMS and email (docs/deployment.md, "Messages to patients") ----------
+KETACARE_NOTIFY_EMAIL_FROM = (
+    env_str("KETACARE_NOTIFY_EMAIL_FROM", DEFAULT_FROM_EMAIL) or DEFAULT_FROM_EMAIL
+)
+KETACARE_SMS_BACKEND = env_str(
+    "KETACARE_SMS_BACKEND",
+    "ketacare.web.notify.sms.ConsoleSmsBackend"
+    if (DEBUG or DEMO)
+    else "ketacare.web.notify.sms.DisabledSmsBackend",
+)
+KETACARE_SMS_URL = env_str("KETACARE_SMS_URL", "") or ""
+KETACARE_SMS_TOKEN = env_str("KETACARE_SMS_TOKEN", "") or ""
+KETACARE_SMS_FROM = env_str("KETACARE_SMS_FROM", "") or ""
+KETACARE_SMS_TIMEOUT_SECONDS = env_int("KETACARE_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)

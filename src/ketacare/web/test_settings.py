@@ -18,3 +18,4 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+KETACARE_SMS_BACKEND = "ketacare.web.notify.sms.LocmemSmsBackend"
