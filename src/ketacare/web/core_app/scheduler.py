@@ -3,8 +3,9 @@
 A daemon thread wakes every ``every_seconds`` and runs each task of ``KETACARE_PERIODIC_TASKS``
 in the thread with ``task.apply()`` (the same task code a worker runs, executed locally), one
 after the other. A task whose module is missing (``ImportError``: the ``checkins`` app not
-installed) is logged once and skipped; any other failure is logged with its traceback and the
-next task still runs. ``stop()`` ends the loop and waits for the task in progress.
+installed) is logged once and not run again in this process (the module cannot appear while it
+runs); any other failure is logged with its traceback and the task is tried again next round.
+``stop()`` ends the loop and waits for the task in progress.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class InProcessScheduler:
         for entry, task_name in self.tasks.items():
             if self._stop.is_set():
                 break
+            if entry in self._skipped:
+                continue
             self.results[entry] = self._apply(entry, task_name)
         connections.close_all()  # this thread's connections only
         self.runs += 1
@@ -95,12 +98,11 @@ class InProcessScheduler:
         except Exception as exc:
             value = exc
         if isinstance(value, ImportError):
-            if entry not in self._skipped:
-                self._skipped.add(entry)
-                log.warning(
-                    "in-process task skipped: its module is not installed",
-                    extra={"task": task_name, "error": str(value)},
-                )
+            self._skipped.add(entry)
+            log.warning(
+                "in-process task skipped from now on: its module is not installed",
+                extra={"task": task_name, "error": str(value)},
+            )
             return value
         if isinstance(value, BaseException):
             log.error(
@@ -109,7 +111,6 @@ class InProcessScheduler:
                 exc_info=(type(value), value, value.__traceback__),
             )
             return value
-        self._skipped.discard(entry)
         return value
 
     def _loop(self) -> None:
