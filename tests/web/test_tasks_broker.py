@@ -1,7 +1,8 @@
 """Once through the real broker: `ketacare worker` in a subprocess on Redis (127.0.0.1:6379,
 database 15, a queue of this test run's own), `ketacare.ping` sent by name from another Celery
 app, "pong" read back from the result backend. Skipped, with the reason, only when Redis does not
-answer. The worker uses no database (ping touches none), so the test is the same on SQLite and
+answer (and fails instead when KETACARE_TEST_REQUIRE_REDIS is set, as .ci/run does). The worker
+uses no database (ping touches none), so the test is the same on SQLite and
 PostgreSQL runs."""
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def _redis_answers() -> str | None:
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[str]:
     why_not = _redis_answers()
+    if why_not and os.environ.get("KETACARE_TEST_REQUIRE_REDIS"):
+        pytest.fail(f"{why_not}; KETACARE_TEST_REQUIRE_REDIS is set (CI)")
     if why_not:
         pytest.skip(why_not)
     queue = f"ketacare-test-{uuid.uuid4().hex[:12]}"
