@@ -86,7 +86,7 @@ def test_a_worker_on_redis_answers_ping_with_pong(worker: str) -> None:
     result = client.send_task("ketacare.ping", queue=worker)
     try:
         # the worker starts in the meantime (Django set-up and checks: seconds on a busy machine)
-        assert result.get(timeout=90) == "pong"
+        assert result.get(timeout=120) == "pong"
     finally:
         result.forget()
         client.close()
