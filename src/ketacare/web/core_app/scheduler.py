@@ -77,16 +77,12 @@ class InProcessScheduler:
 
     def run_once(self) -> dict[str, Any]:
         """One round: each task applied in this thread; returns ``{entry name: result}``."""
-        from django.db import close_old_connections, connections
-
-        close_old_connections()
         for entry, task_name in self.tasks.items():
             if self._stop.is_set():
                 break
             if entry in self._skipped:
                 continue
             self.results[entry] = self._apply(entry, task_name)
-        connections.close_all()  # this thread's connections only
         self.runs += 1
         return dict(self.results)
 
@@ -116,10 +112,15 @@ class InProcessScheduler:
     def _loop(self) -> None:
         if not self.run_at_start and self._stop.wait(self.every_seconds):
             return
+        from django.db import close_old_connections, connections
+
         while not self._stop.is_set():
+            close_old_connections()
             try:
                 self.run_once()
             except Exception:  # pragma: no cover - run_once logs each task's failure itself
                 log.exception("in-process task round failed")
+            finally:
+                connections.close_all()  # this thread's connections only
             if self._stop.wait(self.every_seconds):
                 return
