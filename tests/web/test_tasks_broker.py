@@ -35,6 +35,17 @@ def _redis_answers() -> str | None:
     return None
 
 
+def _forget_queue(queue: str) -> None:
+    """Remove the test queue's traces from Redis database 15 (kombu keeps a binding per queue)."""
+    import redis
+
+    client = redis.Redis.from_url(BROKER)
+    try:
+        client.delete(queue, f"_kombu.binding.{queue}", f"_kombu.binding_permanent.{queue}")
+    finally:
+        client.close()
+
+
 @pytest.fixture
 def worker(tmp_path: Path) -> Iterator[str]:
     why_not = _redis_answers()
@@ -76,6 +87,7 @@ def worker(tmp_path: Path) -> Iterator[str]:
             process.kill()
             process.wait(timeout=10)
         log.close()
+        _forget_queue(queue)
         print((tmp_path / "worker.log").read_text(encoding="utf-8")[-3000:])
 
 
