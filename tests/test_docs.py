@@ -94,8 +94,9 @@ def test_every_api_operation_is_in_the_api_reference() -> None:
 DOTTED = re.compile(r"`(ketacare(?:\.[A-Za-z_][A-Za-z0-9_]*)+)")
 
 
-#: dotted words in the docs that are not Python names: Django system-check ids and logger names
-NOT_PYTHON = re.compile(r"^ketacare\.(?:[EW]\d{3}|request|security)$")
+#: dotted words in the docs that are not Python names: Django system-check ids, logger names and
+#: Celery task names (checked against the registered tasks below)
+NOT_PYTHON = re.compile(r"^ketacare\.(?:[EW]\d{3}|request|security|ping|checkins\.[a-z_]+)$")
 
 
 def _resolves(name: str) -> bool:
@@ -121,3 +122,13 @@ def test_every_dotted_name_in_the_docs_resolves(doc: str) -> None:
     names = sorted(set(DOTTED.findall(text)))
     broken = [n for n in names if not _resolves(n)]
     assert not broken, f"{doc} names modules or attributes that do not exist: {broken}"
+
+
+def test_every_task_name_in_the_docs_is_a_registered_task() -> None:
+    from ketacare.web.core_app.scheduler import registered_task
+
+    text = _docs_text()
+    names = set(re.findall(r"`(ketacare\.(?:ping|checkins\.[a-z_]+))`", text))
+    assert names, "the deployment guide names the tasks"
+    for name in sorted(names):
+        assert registered_task(name).name == name

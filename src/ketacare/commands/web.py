@@ -39,9 +39,23 @@ def _demo(args: argparse.Namespace) -> int:
             print(line)
     if args.no_serve:
         return 0
+    scheduler = None
+    if args.tasks_every > 0:
+        # the periodic tasks of `ketacare beat`, run in-process: no broker, no worker
+        from ketacare.web.core_app.scheduler import InProcessScheduler
+
+        scheduler = InProcessScheduler(args.tasks_every).start()
+        print(
+            f"Background tasks in-process every {args.tasks_every:g} s, no broker: "
+            + ", ".join(sorted(scheduler.tasks.values()))
+        )
     print(f"Serving on http://{args.host}:{args.port}/  (health: /health/, admin: /admin/)")
     sys.stdout.flush()
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    try:
+        call_command("runserver", f"{args.host}:{args.port}", use_reloader=False)
+    finally:
+        if scheduler is not None:
+            scheduler.stop()
     return 0
 
 
@@ -67,6 +81,14 @@ def register(subparsers: Any) -> None:
     demo.add_argument("--reset", action="store_true", help="delete and re-create the demo data")
     demo.add_argument(
         "--no-serve", action="store_true", help="prepare the database and exit without serving"
+    )
+    demo.add_argument(
+        "--tasks-every",
+        type=float,
+        default=60.0,
+        metavar="SECONDS",
+        help="run the periodic background tasks in-process this often while serving "
+        "(default 60; 0: not at all)",
     )
     manage = add_command(
         subparsers, "manage", "run a Django management command", _manage, json_flag=False

@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "ketacare.web.measures",
     "ketacare.web.treatments",
     "ketacare.web.evidence",
+    "ketacare.web.notify",
 ]
 
 AUTH_USER_MODEL = "accounts.User"
@@ -326,3 +327,70 @@ EMAIL_HOST_PASSWORD = env_str("KETACARE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("KETACARE_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("KETACARE_EMAIL_FROM", "ketacare@localhost") or "ketacare@localhost"
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
+
+# --- messages to patients: SMS and email (docs/deployment.md, "Messages to patients") ----------
+KETACARE_NOTIFY_EMAIL_FROM = (
+    env_str("KETACARE_NOTIFY_EMAIL_FROM", DEFAULT_FROM_EMAIL) or DEFAULT_FROM_EMAIL
+)
+KETACARE_SMS_BACKEND = env_str(
+    "KETACARE_SMS_BACKEND",
+    "ketacare.web.notify.sms.ConsoleSmsBackend"
+    if (DEBUG or DEMO)
+    else "ketacare.web.notify.sms.DisabledSmsBackend",
+)
+KETACARE_SMS_URL = env_str("KETACARE_SMS_URL", "") or ""
+KETACARE_SMS_TOKEN = env_str("KETACARE_SMS_TOKEN", "") or ""
+KETACARE_SMS_FROM = env_str("KETACARE_SMS_FROM", "") or ""
+KETACARE_SMS_TIMEOUT_SECONDS = env_int("KETACARE_SMS_TIMEOUT_SECONDS", 10, minimum=1, maximum=60)
+
+# --- background tasks: Celery with Redis as the broker (docs/deployment.md, section 10) ---------
+# `ketacare worker` runs the tasks, `ketacare beat` sends the periodic ones; `ketacare demo` runs
+# the same tasks in-process with no broker (ketacare.web.core_app.scheduler).
+CELERY_BROKER_URL = env_str("KETACARE_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_RESULT_BACKEND = CELERY_BROKER_URL  # a task's return value (a count) for an hour
+CELERY_RESULT_EXPIRES = 3600
+# run each task in the caller, no broker: the demo's default (its periodic tasks run in-process)
+CELERY_TASK_ALWAYS_EAGER = env_bool("KETACARE_TASKS_EAGER", DEMO)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+# acknowledged when done, not when received: a worker that dies mid-task leaves it on the queue
+# for another; one task at a time per worker process so none waits behind a slow one
+CELERY_TASK_ACKS_LATE = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_SOFT_TIME_LIMIT = 240  # seconds: SoftTimeLimitExceeded inside the task
+CELERY_TASK_TIME_LIMIT = 300  # seconds: the worker process is killed and replaced
+# Redis hands an unacknowledged task to another worker after this many seconds: longer than any
+# task may run
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TIMEZONE = "UTC"
+CELERY_ENABLE_UTC = True
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False  # keep the JSON log lines on stderr
+CELERY_WORKER_REDIRECT_STDOUTS = False  # (the JSON handler writes to the real stderr)
+CELERY_WORKER_SEND_TASK_EVENTS = False
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+
+# The periodic tasks, as data: name -> the task and its period in seconds. `ketacare beat` sends
+# each one every period (a run not started within its period expires, so a stopped worker does
+# not find a pile of them); `ketacare demo` runs them all in-process instead.
+KETACARE_PERIODIC_TASKS = {
+    "send-due-checkins": {"task": "ketacare.checkins.send_due", "every_seconds": 5 * 60},
+    "send-checkin-reminders": {
+        "task": "ketacare.checkins.send_reminders",
+        "every_seconds": 15 * 60,
+    },
+    "escalate-unacknowledged-alerts": {
+        "task": "ketacare.checkins.escalate_alerts",
+        "every_seconds": 5 * 60,
+    },
+}
+CELERY_BEAT_SCHEDULE = {
+    name: {
+        "task": entry["task"],
+        "schedule": float(entry["every_seconds"]),
+        "options": {"expires": float(entry["every_seconds"])},
+    }
+    for name, entry in KETACARE_PERIODIC_TASKS.items()
+}

@@ -18,3 +18,5 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+KETACARE_SMS_BACKEND = "ketacare.web.notify.sms.LocmemSmsBackend"
+CELERY_TASK_ALWAYS_EAGER = True  # tasks run in the test, no broker (one test uses the real one)

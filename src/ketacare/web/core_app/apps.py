@@ -7,4 +7,5 @@ class CoreAppConfig(AppConfig):
     verbose_name = "KetaCare site"
 
     def ready(self) -> None:
+        from ketacare.web import celery_app  # noqa: F401  (the Celery app of the tasks)
         from ketacare.web.core_app import checks  # noqa: F401  (registers system checks)
