@@ -415,7 +415,7 @@ def test_who_may_record_a_submission(
 def test_the_dashboard_lists_forms_due_and_overdue_overdue_first(
     esk_course: Any, esk_session: Any, nurse: Any, prescriber: Any, client_for: Any
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     second_planned = esk_course.planned_sessions.order_by("index")[1]
     second = services.open_session(nurse, esk_course, planned=second_planned, chair=1)
@@ -446,7 +446,7 @@ def test_the_dashboard_lists_forms_due_and_overdue_overdue_first(
 def test_an_undosed_or_iv_session_is_not_a_form_due(
     esk_session: Any, iv_session: Any, nurse: Any, prescriber: Any, other_clinician: Any
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     services.record_checklist(  # the IV session dosed: no REMS form for racemic ketamine
         nurse,

@@ -61,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_htmx",
-    "ketacare.web.core_app",
+    "ketacare.web.lib",
     "ketacare.web.accounts",
     "ketacare.web.audit",
     "ketacare.web.patients",
@@ -69,27 +69,28 @@ INSTALLED_APPS = [
     "ketacare.web.measures",
     "ketacare.web.treatments",
     "ketacare.web.evidence",
+    "ketacare.web.clinic",  # the top: it composes the apps above (docs/decisions/0003)
 ]
 
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     # first: it times and logs every request, including those answered by the ones below
-    "ketacare.web.core_app.middleware.RequestLogMiddleware",
+    "ketacare.web.lib.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "ketacare.web.core_app.inputguard.NulByteMiddleware",
+    "ketacare.web.lib.inputguard.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ketacare.web.accounts.timezones.ClinicTimezoneMiddleware",
-    "ketacare.web.core_app.middleware.LoginRequiredMiddleware",
+    "ketacare.web.lib.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ketacare.web.core_app.middleware.ConflictMiddleware",
+    "ketacare.web.lib.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "ketacare.web.urls"
@@ -105,7 +106,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ketacare.web.core_app.context.ketacare",
+                "ketacare.web.accounts.context.ketacare",
             ],
         },
     },

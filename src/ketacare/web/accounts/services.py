@@ -15,7 +15,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import ApiToken, Clinic, Role, TokenScope, User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import DuplicateError
+from ketacare.web.lib.records import DuplicateError
 
 STAFF_FIELDS = ["username", "first_name", "last_name", "email", "role", "is_active"]
 

@@ -32,8 +32,8 @@ from ketacare.web.accounts.forms import (
 )
 from ketacare.web.accounts.models import ApiToken, Role, TokenScope, User
 from ketacare.web.accounts.permissions import PERMISSIONS, allowed_actions, permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import DuplicateError, get_for_user
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import DuplicateError, get_for_user
 
 
 @permission_required("manage_staff")

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib.auth import get_user_model
 
 from ketacare.web.audit.actions import grouped_actions
-from ketacare.web.core_app.forms import DateInput
+from ketacare.web.lib.forms import DateInput
 
 GROUP_SUFFIX = ".*"
 

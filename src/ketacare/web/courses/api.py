@@ -11,10 +11,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses import services, workflow
 from ketacare.web.courses.models import Course
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.patients import intake
 from ketacare.web.patients.models import Patient
 

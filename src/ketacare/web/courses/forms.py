@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 
 from ketacare.core import protocols as core_protocols
-from ketacare.web.core_app.forms import DateInput
 from ketacare.web.courses.models import COURSE_TRANSITIONS, CourseStatus
+from ketacare.web.lib.forms import DateInput
 
 
 def protocol_choices() -> list[tuple[str, str]]:

@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
 from ketacare.web.courses import pk as course_pk
 from ketacare.web.courses import services, workflow
 from ketacare.web.courses.calendar_grid import course_months, month_grid
 from ketacare.web.courses.forms import CourseForm, StatusForm
 from ketacare.web.courses.models import Course, PlannedSession
 from ketacare.web.courses.review import review_context
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, for_clinic, get_for_user
 from ketacare.web.patients.models import Patient
 
 #: the months the calendar shows (an input bound: 9999-12 or 0001-01 would step past the dates

@@ -13,7 +13,7 @@ from ninja import Router
 
 from ketacare.core import evidence as core_evidence
 from ketacare.core.errors import UnknownIdError
-from ketacare.web.core_app.api import api_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.evidence.permissions import VIEW_CLINIC_VS_LITERATURE, VIEW_EVIDENCE
 from ketacare.web.evidence.services import clinic_report
 

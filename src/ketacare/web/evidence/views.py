@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 from ketacare.core import evidence as core_evidence
 from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.evidence.charts import comparison_svg
 from ketacare.web.evidence.forms import TrialFilterForm, pool_form_from
 from ketacare.web.evidence.permissions import VIEW_CLINIC_VS_LITERATURE, VIEW_EVIDENCE
 from ketacare.web.evidence.services import BASES, clinic_report
+from ketacare.web.lib.forms import add_input_error
 
 #: the numbers of an outcome in reading order, with their labels
 NUMBER_LABELS = {

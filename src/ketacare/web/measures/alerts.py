@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.links import link_for
-from ketacare.web.core_app.zone import clinic_time
+from ketacare.web.lib.links import link_for
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.measures.models import Alert, AlertLevel
 
 KIND_LABELS = {"suicidal_ideation": "Suicidal ideation"}

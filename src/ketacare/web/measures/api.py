@@ -9,9 +9,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses.models import Course
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.measures import services
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient

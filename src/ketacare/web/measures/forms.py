@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.forms import DateTimeInput
+from ketacare.web.lib.forms import DateTimeInput
 
 YES_NO = [("", "—"), ("y", "Yes"), ("n", "No"), ("-", "Skipped")]
 

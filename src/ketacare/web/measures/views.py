@@ -13,14 +13,9 @@ from django.views.decorators.http import require_POST
 from ketacare.core import scales as core_scales
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import (
-    ConflictError,
-    DuplicateError,
-    for_clinic,
-    get_for_user,
-)
-from ketacare.web.core_app.zone import clinic_time
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, DuplicateError, for_clinic, get_for_user
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.measures import services
 from ketacare.web.measures.alerts import alert_rows, group_by_patient, scale_name
 from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map

@@ -9,8 +9,8 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.patients import intake, services
 from ketacare.web.patients.models import Patient
 from ketacare.web.patients.search import search_filter

@@ -4,7 +4,7 @@ from typing import Any
 
 from django import forms
 
-from ketacare.web.core_app.forms import DateInput
+from ketacare.web.lib.forms import DateInput
 from ketacare.web.patients.models import Patient, TrialResponse
 
 

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from ketacare.core import intake as core_intake
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import get_for_user
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import get_for_user
 from ketacare.web.patients import intake
 from ketacare.web.patients.forms import ConsentForm, ScreenForm, TrialForm
 from ketacare.web.patients.models import AntidepressantTrial, Patient

@@ -16,7 +16,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import DuplicateError, save_versioned
+from ketacare.web.lib.records import DuplicateError, save_versioned
 from ketacare.web.patients.models import Patient
 
 DEMOGRAPHIC_FIELDS = [

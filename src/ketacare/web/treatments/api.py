@@ -8,7 +8,7 @@ prescriber's early discharge or transfer, signing, withdrawing a row entered in 
 amendments. Once a session is signed every write needs ``reason`` (it becomes an amendment).
 
 Same permissions as the pages (``view_clinical`` to read, ``record_session`` to write) and the
-one error shape of ``ketacare.web.core_app.api``; bounds in the schemas are the plausible-input
+one error shape of ``ketacare.web.clinic.api``; bounds in the schemas are the plausible-input
 ranges, the clinical rules are the core's (its InputError names the field and the range).
 """
 
@@ -21,9 +21,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses.models import Course, PlannedSession
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.treatments import rems_services, services, workflow
 from ketacare.web.treatments.models import AdverseEvent, ScaleRating, TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import ACKNOWLEDGE_VITAL, RECORD, SIGN, VIEW

@@ -31,8 +31,8 @@ from ketacare.core import protocols as core_protocols
 from ketacare.core import safety as core_safety
 from ketacare.core import scales as core_scales
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.lib.zone import clinic_zone
 from ketacare.web.treatments.bulk import fast_insert
-from ketacare.web.treatments.clinic_time import clinic_zone
 from ketacare.web.treatments.models import (
     AdverseEvent,
     RemsSubmission,

@@ -9,7 +9,7 @@ from django import forms
 from django.utils import timezone
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.formids import OwnIds
+from ketacare.web.lib.formids import OwnIds
 from ketacare.web.treatments.models import Severity, TreatmentSession
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"

@@ -18,7 +18,7 @@ from ketacare.core import scales as core_scales
 from ketacare.core import vocabulary as v
 from ketacare.core.treatment import SessionState
 from ketacare.web.accounts.models import User
-from ketacare.web.treatments.clinic_time import clinic_time
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.treatments.models import TreatmentSession
 
 #: the steps of the session in its order, with the page section each one belongs to

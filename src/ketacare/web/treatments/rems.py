@@ -30,8 +30,8 @@ from typing import Any
 from ketacare.core import safety as core_safety
 from ketacare.core.safety.monitoring import REMS_FIELDS
 from ketacare.core.safety.rems import RemsAnswer, rems_form_status, rems_vital_answers
+from ketacare.web.lib.zone import clinic_time, clinic_today
 from ketacare.web.patients.models import ContraindicationScreen
-from ketacare.web.treatments.clinic_time import clinic_time, clinic_today
 from ketacare.web.treatments.models import RemsSubmission, TreatmentSession
 
 #: short labels of the form's fields (our own words)

@@ -31,8 +31,8 @@ from ketacare.core import treatment as core_treatment
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.audit.services import jsonable, record, snapshot
-from ketacare.web.core_app.records import DuplicateError, save_versioned
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.lib.records import DuplicateError, save_versioned
 from ketacare.web.treatments.models import (
     AdverseEvent,
     Amendment,

@@ -22,14 +22,14 @@ from django.views.decorators.http import require_POST
 
 from ketacare.core import safety as core_safety
 from ketacare.core.errors import InputError
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, get_for_user
 from ketacare.web.courses.models import Course, PlannedSession
 from ketacare.web.courses.workflow import consent_on_file, eligibility_for
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, get_for_user
+from ketacare.web.lib.zone import clinic_time, clinic_zone
 from ketacare.web.treatments import forms as f
 from ketacare.web.treatments import page as p
 from ketacare.web.treatments import services
-from ketacare.web.treatments.clinic_time import clinic_time, clinic_zone
 from ketacare.web.treatments.models import TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import (
     OVERRIDE,

@@ -13,7 +13,7 @@ from ketacare.core.analytics import (
     cohort_report,
     course_counts,
 )
-from ketacare.web.core_app.reports.data import load_frames
+from ketacare.web.evidence.frames import load_frames
 
 #: the clinic's small-cell threshold (the /outcomes/ page's 5, now one constant)
 SMALL_CELL = DEFAULT_SMALL_CELL

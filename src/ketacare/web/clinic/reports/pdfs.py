@@ -107,8 +107,8 @@ def _chart(
 def progress_report_pdf(patient: Any) -> bytes:
     """For the referring clinician: per course, the scores over time with the response and
     remission lines, the sessions and doses, and the outcome so far (the one definition)."""
-    from ketacare.web.core_app.reports.data import load_frames
     from ketacare.web.courses.models import Course
+    from ketacare.web.evidence.frames import load_frames
     from ketacare.web.measures.models import Measure
     from ketacare.web.treatments.models import TreatmentSession
 

@@ -1,8 +1,8 @@
 """The clinical part of the patient chart, in a constant number of queries.
 
-- a timeline of course events, sessions given, measures, alerts and consents (and, when the
-  treatments app provides ``ketacare.web.treatments.chart.timeline_entries(patient)``, its
-  sessions, doses and adverse events);
+- a timeline of course events, sessions given, measures, alerts and consents, and the
+  treatments app's sessions, doses and adverse events
+  (``ketacare.web.treatments.chart.timeline_entries(patient)``);
 - a chart of each scale over time with the course baseline and the core's response and
   remission lines.
 """
@@ -10,16 +10,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 from django.utils import timezone
 
-from ketacare.web.core_app.links import link_for
 from ketacare.web.courses.models import CourseEvent, PlannedSession
+from ketacare.web.lib.links import link_for
 from ketacare.web.measures.charts import chart_for
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
+from ketacare.web.treatments.chart import timeline_entries as treatment_timeline
 
 # what the chart, the timeline and the measures table read of a measure
 MEASURE_COLUMNS = (
@@ -44,12 +44,7 @@ def _at(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def _extra_timeline(patient: Patient) -> list[dict[str, Any]]:
-    try:
-        module = importlib.import_module("ketacare.web.treatments.chart")
-    except ModuleNotFoundError:
-        return []
-    entries = getattr(module, "timeline_entries", None)
-    return list(entries(patient)) if entries else []
+    return list(treatment_timeline(patient))
 
 
 def chart_context(patient: Patient) -> dict[str, Any]:
