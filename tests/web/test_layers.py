@@ -43,6 +43,17 @@ def test_the_order_has_lib_at_the_bottom_and_clinic_at_the_top() -> None:
     assert LAYERS.index("treatments") < LAYERS.index("checkins") < LAYERS.index("evidence")
 
 
+def test_the_app_table_in_docs_lists_the_apps_in_the_layer_order() -> None:
+    import re
+
+    text = (WEB.parents[2] / "docs" / "web.md").read_text(encoding="utf-8")
+    table = text.split("| app (lowest first) |", 1)[1].split("\n\n", 1)[0]
+    listed = re.findall(r"^\|\s*`([a-z_]+)`\s*\|", table, flags=re.MULTILINE)
+    assert listed == [app for app in LAYERS if app in listed]
+    present = {p.name for p in WEB.iterdir() if (p / "__init__.py").exists()}
+    assert present <= set(listed)
+
+
 def test_it_fails_on_a_planted_import_against_the_order(tmp_path: Path) -> None:
     web = _plant(
         tmp_path,

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ketacare.core.safety import rems_monitoring_form
 from ketacare.web.treatments import services
@@ -375,7 +376,7 @@ def test_a_submission_date_before_the_session_or_in_the_future_is_refused(
     client = client_for(nurse)
     before = _submit(client, esk_session, submitted_on="2026-01-04", confirmation="R-1")
     assert before.status_code == 400 and "on or after the session" in before.content.decode()
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     assert _submit(client, esk_session, submitted_on=future, confirmation="R-1").status_code == 400
     assert not RemsSubmission.objects.exists()
 

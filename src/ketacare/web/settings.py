@@ -128,7 +128,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "ketacare.sqlite3",
+            "NAME": DATA_DIR / "ketacare.sqlite3",  # type: ignore[typeddict-item]  # Django takes a path-like NAME; the stubs say str
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -295,7 +295,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": 12},  # type: ignore[dict-item]  # validator OPTIONS is a dict; the stubs say str
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},

@@ -77,4 +77,4 @@ def api_user(request: HttpRequest, action: str = "use_api") -> User:
     user: Any = getattr(request, "auth", None) or request.user
     require(user, action)
     activate_for(user)  # a date-time without a zone is read in the clinic's zone
-    return user  # type: ignore[no-any-return]
+    return user

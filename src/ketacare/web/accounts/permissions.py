@@ -110,6 +110,6 @@ def permission_required(action: str) -> Callable[[F], F]:
             require(request.user, action)
             return view(request, *args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]  # the wrapper keeps the view's signature (functools.wraps)
 
     return decorate

@@ -66,7 +66,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     plan_url = link_for("courses:plan")
     for course in courses:
-        course.plan_url = plan_url(course.uuid)  # type: ignore[attr-defined]
+        course.plan_url = plan_url(course.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     measures = list(
         Measure.objects.filter(patient=patient, withdrawn=False)
         .only(*MEASURE_COLUMNS)
@@ -74,7 +74,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     withdraw_url = link_for("measures:withdraw")
     for m in measures:
-        m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]
+        m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     # by the ids of the courses already read: no join, an index lookup per course
     course_ids = [c.pk for c in courses]
     protocols = {c.pk: c.protocol_id for c in courses}
@@ -97,7 +97,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     acknowledge_url = link_for("measures:acknowledge")
     for a in alerts:
-        a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]
+        a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     consents = list(patient.consents.only("given_on", "scope", "recorded_at"))
 
     # one chart per scale; the baseline of the latest course that has one on that scale
@@ -149,7 +149,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
         )
     for c in consents:
         # the time it was recorded when that was the day it was given, else midday of that day
-        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None
+        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None  # type: ignore[assignment]  # None: the timeline's midday of the day it was given, below
         timeline.append(
             {"at": at or _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"}
         )

@@ -125,12 +125,12 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         )
         new_measure_url = link_for("measures:new")
         for course in due:
-            course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]
-            course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]
+            course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
+            course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
             # the day of the last measure in the clinic's zone (the template's |date would
             # show the site's)
-            last = clinic_time(course.last_measure, clinic)  # type: ignore[attr-defined]
-            course.last_measure_day = last[:10]  # type: ignore[attr-defined]
+            last = clinic_time(course.last_measure, clinic)
+            course.last_measure_day = last[:10]  # type: ignore[attr-defined]  # a display value set on the row for the template
         context["measures_due"] = due
         context["unsigned_sessions"] = list(treatment_rows.unsigned_sessions(user))
         context["rems_forms_due"] = list(treatment_rows.rems_forms_due(user, today))

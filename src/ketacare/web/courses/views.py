@@ -87,7 +87,7 @@ def course_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             course = services.start_course(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 protocol_id=data["protocol_id"],
                 start_date=data["start_date"],
@@ -162,7 +162,7 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
             advice = review_context(course, sessions).get("advice")
         try:
             services.change_status(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 course,
                 to_status=data["to_status"],
                 reason=data["reason"],
@@ -204,7 +204,7 @@ def planned_missed(request: HttpRequest, planned_uuid: str) -> HttpResponse:
         version = planned.version
     try:
         advice = services.mark_missed(
-            request.user,  # type: ignore[arg-type]
+            request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
             planned,
             reason=request.POST.get("reason", ""),
             expected_version=version,

@@ -84,4 +84,4 @@ def pool(
 )
 def clinic(request: HttpRequest, basis: str = "last") -> dict[str, Any]:
     user = api_user(request, VIEW_CLINIC_VS_LITERATURE)
-    return clinic_report(user.clinic, basis=basis)  # type: ignore[arg-type]
+    return clinic_report(user.clinic, basis=basis)  # type: ignore[arg-type]  # view_clinic_report is given to clinic members only

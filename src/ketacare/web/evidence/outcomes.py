@@ -30,7 +30,7 @@ def clinic_cohort_report(
         courses, sessions, measures, definition=definition, small_cell=small_cell
     )
     report["clinic"] = clinic.name
-    return clean(report)  # type: ignore[no-any-return]
+    return clean(report)
 
 
 def clinic_course_outcomes(clinic: Any, *, basis: str = "last") -> list[dict[str, Any]]:
@@ -41,4 +41,4 @@ def clinic_course_outcomes(clinic: Any, *, basis: str = "last") -> list[dict[str
     definition = replace(WHOLE_COURSE, basis=basis)
     courses, sessions, measures = load_frames(clinic)
     frame = course_counts(courses, sessions, measures, definition=definition)
-    return frame.to_dict("records")  # type: ignore[no-any-return]
+    return frame.to_dict("records")

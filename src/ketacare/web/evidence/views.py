@@ -139,8 +139,8 @@ def clinic_vs_literature_view(request: HttpRequest) -> HttpResponse:
     basis_error = ""
     if basis not in BASES:
         basis_error = str(InputError("basis", basis, "one of " + ", ".join(BASES)))
-    clinic = request.user.clinic  # type: ignore[union-attr]
-    report = clinic_report(clinic, basis="last" if basis_error else basis)
+    clinic = request.user.clinic  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
+    report = clinic_report(clinic, basis="last" if basis_error else basis)  # type: ignore[arg-type]  # view_clinic_report is given to clinic members only
     for group in report["groups"]:
         for outcome in ("response", "remission"):
             comparison = group.get(outcome)

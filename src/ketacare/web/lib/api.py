@@ -171,14 +171,14 @@ def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
 
 def add_error_handlers(api: NinjaAPI) -> None:
     """Every error of ``api`` in the one error shape (the table above)."""
-    api.add_exception_handler(NinjaValidationError, _validation)  # type: ignore[arg-type]
-    api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
-    api.add_exception_handler(KetaCareError, _ketacare_error)  # type: ignore[arg-type]
-    api.add_exception_handler(AuthenticationError, _auth)  # type: ignore[arg-type]
-    api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
-    api.add_exception_handler(PermissionDenied, _forbidden)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(ObjectDoesNotExist, _not_found)
-    api.add_exception_handler(ConflictError, _conflict)  # type: ignore[arg-type]
-    api.add_exception_handler(DuplicateError, _conflict)  # type: ignore[arg-type]
-    api.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
+    api.add_exception_handler(NinjaValidationError, _validation)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(KetaCareError, _ketacare_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(AuthenticationError, _auth)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(PermissionDenied, _forbidden)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(ConflictError, _conflict)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(DuplicateError, _conflict)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes

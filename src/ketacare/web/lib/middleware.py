@@ -94,7 +94,7 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # an attribute this middleware sets on the request
         status = 500
         try:
             response = self.get_response(request)
@@ -106,7 +106,7 @@ class RequestLogMiddleware:
             signed_in = user is not None and user.is_authenticated
             fields = {
                 "request_id": request_id,
-                "user_id": user.pk if signed_in else None,
+                "user_id": user.pk if signed_in else None,  # type: ignore[union-attr]  # signed_in is true only with a user
                 "clinic_id": getattr(user, "clinic_id", None) if signed_in else None,
                 "method": request.method,
                 "path": request.path,

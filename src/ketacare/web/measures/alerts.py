@@ -51,7 +51,7 @@ def alert_rows(alerts: Iterable[Alert] | Any, clinic: Any) -> list[dict[str, Any
     acknowledge_url = link_for("measures:acknowledge")
     levels = dict(AlertLevel.choices)
     rows = []
-    for a in alerts.values(*COLUMNS):
+    for a in alerts.values(*COLUMNS):  # type: ignore[union-attr]  # the caller passes a QuerySet
         scale_id = a["measure__scale_id"]
         by = " ".join(
             x for x in (a["acknowledged_by__first_name"], a["acknowledged_by__last_name"]) if x

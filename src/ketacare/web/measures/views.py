@@ -40,7 +40,7 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         course = next((c for c in courses if str(c.uuid) == form.cleaned_data["course"]), None)
         try:
             measure = services.record_measure(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 scale_id=scale.id,
                 items=form.items(),
@@ -106,7 +106,7 @@ def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.acknowledge_alert(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 alert,
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
@@ -136,7 +136,7 @@ def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
 def measure_withdraw(request: HttpRequest, measure_uuid: str) -> HttpResponse:
     measure = get_for_user(Measure.objects.select_related("patient"), request.user, measure_uuid)
     try:
-        services.withdraw_measure(request.user, measure, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        services.withdraw_measure(request.user, measure, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:

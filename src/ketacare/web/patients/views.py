@@ -37,7 +37,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]
+            patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         except DuplicateError as exc:  # the record number is in use: 409, beside its field
             add_input_error(form, exc)
             status = 409
@@ -65,7 +65,7 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         fresh = Patient.objects.get(pk=patient.pk)
         try:
             services.update_demographics(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 fresh,
                 expected_version=expected,
                 **changes,

@@ -176,7 +176,7 @@ _SUMMARISED = {"gate_report", "dose_result", "discharge", "dose_overrides"}
 def _field_label(name: str) -> str:
     base = name[:-3] if name.endswith("_id") else name
     try:
-        return str(TreatmentSession._meta.get_field(base).verbose_name)
+        return str(TreatmentSession._meta.get_field(base).verbose_name)  # type: ignore[union-attr]  # base names a concrete field of the model
     except Exception:
         return base.replace("_", " ")
 

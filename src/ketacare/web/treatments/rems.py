@@ -341,7 +341,7 @@ def submission_state(session: TreatmentSession) -> dict[str, Any]:
         .order_by("-recorded_at", "-id")
     )
     for row in history:
-        row.recorded_local = clinic_time(row.recorded_at, session.clinic)  # type: ignore[attr-defined]
+        row.recorded_local = clinic_time(row.recorded_at, session.clinic)  # type: ignore[attr-defined]  # a display value set on the row for the template
     active = next((row for row in history if row.is_active), None)
     status = rems_form_status(
         session.date, active.submitted_on if active else None, clinic_today(session.clinic)

@@ -57,7 +57,7 @@ def rems_submit(request: HttpRequest, session_uuid: Any) -> HttpResponse:
                 else "REMS form submission recorded.",
             )
             return redirect("treatments:rems", session_uuid=session.uuid)
-    context = {"session": session, "patient": session.patient}
+    context: dict[str, Any] = {"session": session, "patient": session.patient}
     if session.course.drug != "esketamine":
         context["not_esketamine"] = True
     else:

@@ -365,7 +365,7 @@ def _previous_doses(session: TreatmentSession) -> list[float]:
         .order_by("date", "id")
         .values_list("dose_mg", flat=True)
     )
-    return [float(v) for v in rows]
+    return [float(v) for v in rows]  # type: ignore[arg-type]  # the query leaves out rows without a value
 
 
 def set_dose(
@@ -568,7 +568,7 @@ def add_vitals(
         facts, reason = _ask(session, "vitals", reason)
         when = _aware("taken_at", taken_at) or facts.now
         core_treatment.check_event_time(facts, "taken_at", when)
-        alerts = core_safety.check_vitals(**values, baseline=_baseline(session))
+        alerts = core_safety.check_vitals(**values, baseline=_baseline(session))  # type: ignore[arg-type]  # values holds only the vital-sign keywords
         vital = VitalSign.objects.create(
             clinic_id=session.clinic_id,
             session=session,

@@ -4,8 +4,8 @@ one patient's FHIR Bundle and progress report (PDF). Same services and permissio
 from __future__ import annotations
 
 import json
-import uuid
 from typing import Any, Literal
+from uuid import UUID
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
@@ -45,7 +45,7 @@ def fhir(request: HttpRequest) -> HttpResponse:
 
 
 @router.get("/fhir/{patient_uuid}", summary="One patient's FHIR R4 Bundle")
-def fhir_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+def fhir_patient(request: HttpRequest, patient_uuid: UUID) -> HttpResponse:
     from ketacare.web.clinic.reports.exports import patient_bundle
     from ketacare.web.patients.models import Patient
 
@@ -55,7 +55,7 @@ def fhir_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
 
 
 @router.get("/progress/{patient_uuid}", summary="A patient's progress report (PDF)")
-def progress(request: HttpRequest, patient_uuid: uuid.UUID) -> HttpResponse:
+def progress(request: HttpRequest, patient_uuid: UUID) -> HttpResponse:
     from ketacare.web.clinic.reports.pdfs import progress_report_pdf
     from ketacare.web.patients.models import Patient
 

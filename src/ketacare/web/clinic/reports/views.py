@@ -58,7 +58,7 @@ def _for_page(data: dict[str, Any]) -> dict[str, Any]:
 
 @permission_required("view_aggregates")
 def cohort(request: HttpRequest) -> HttpResponse:
-    report = clinic_cohort_report(request.user.clinic)  # type: ignore[union-attr]
+    report = clinic_cohort_report(request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     scales = [{**_for_page(d), "id": sid} for sid, d in report["scales"].items()]
     return render(
         request,
@@ -73,7 +73,7 @@ def research_extract(request: HttpRequest) -> HttpResponse:
 
     fmt = request.GET.get("format")
     if fmt in ("csv", "parquet"):
-        body = deidentified_zip(request.user.clinic, fmt)  # type: ignore[union-attr]
+        body = deidentified_zip(request.user.clinic, fmt)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
         response = HttpResponse(body, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="research-extract-{fmt}.zip"'
         return response
@@ -84,7 +84,7 @@ def research_extract(request: HttpRequest) -> HttpResponse:
 def fhir_bulk(request: HttpRequest) -> HttpResponse:
     from ketacare.web.clinic.reports.exports import fhir_zip
 
-    body = fhir_zip(request.user.clinic)  # type: ignore[union-attr]
+    body = fhir_zip(request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fhir-bulk-export.zip"'
     return response
@@ -97,7 +97,7 @@ def fhir_patient(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     from ketacare.web.clinic.reports.exports import patient_bundle
     from ketacare.web.patients.models import Patient
 
-    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]
+    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     return HttpResponse(
         json.dumps(patient_bundle(patient), indent=2), content_type="application/fhir+json"
     )
@@ -108,7 +108,7 @@ def progress_pdf(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     from ketacare.web.clinic.reports.pdfs import progress_report_pdf
     from ketacare.web.patients.models import Patient
 
-    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]
+    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     response = HttpResponse(progress_report_pdf(patient), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="progress-{patient.uuid}.pdf"'
     return response
@@ -122,7 +122,7 @@ def rems_pdf(request: HttpRequest, session_uuid: str) -> HttpResponse:
     session = get_object_or_404(
         TreatmentSession,
         uuid=session_uuid,
-        clinic=request.user.clinic,  # type: ignore[union-attr]
+        clinic=request.user.clinic,  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
         course__drug="esketamine",  # the REMS form exists for esketamine sessions only
     )
     response = HttpResponse(rems_form_pdf(session), content_type="application/pdf")
