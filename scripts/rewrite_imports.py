@@ -3,6 +3,14 @@ that moved with the layer order, docs/decisions/0003) into the new one, in place
 
     python scripts/rewrite_imports.py PATH [PATH ...]          # rewrite .py and .html files
     python scripts/rewrite_imports.py --check PATH [PATH ...]  # list what would change, exit 1
+    python scripts/rewrite_imports.py --move-files src src tests docs  # after a merge: move the
+        # modules still at an old place (core_app/x.py, or lib/tasks.py where git put it), then
+        # rewrite
+
+After merging a branch written against the old layout: resolve the conflicts, run it with
+``--move-files src`` over ``src tests docs benchmarks``, ``make format``, then ``make graph`` and
+``pytest tests/web/test_layers.py`` (a module git placed where its imports run against the order
+is named there: move it by hand and add its line to MODULES).
 
 What it rewrites, in every ``.py`` and ``.html`` file under the paths given:
 
@@ -51,7 +59,27 @@ MODULES: dict[str, str] = {
     W + "audit.views": W + "clinic.audit_views",
     W + "audit.urls": W + "clinic.audit_urls",
     W + "treatments.clinic_time": W + "lib.zone",
+    # modules that branches add to core_app: where each belongs (a module that composes apps goes
+    # to clinic; one that needs no app may go to lib). git's directory-rename detection puts a
+    # file added to core_app/ in lib/ (most of core_app went there): the lib.* lines bring back
+    # to clinic what needs apps above lib.
+    W + "core_app.tasks": W + "clinic.tasks",  # notify: Celery tasks that call checkins
+    W + "core_app.scheduler": W + "clinic.scheduler",  # notify: the in-process scheduler
+    W + "lib.tasks": W + "clinic.tasks",
+    W + "lib.scheduler": W + "clinic.scheduler",
+    W + "core_app.templatetags": W + "lib.templatetags",  # journeys: core words, core only
 }
+
+#: the MODULES lines above for modules that arrive with branches (not in this tree yet)
+FROM_BRANCHES = frozenset(
+    {
+        W + "core_app.tasks",
+        W + "core_app.scheduler",
+        W + "lib.tasks",
+        W + "lib.scheduler",
+        W + "core_app.templatetags",
+    }
+)
 
 # NAMES: (old module, name) -> the new module of that name, where it is not the module's own
 # new home above (a module whose names went to several places).
@@ -253,11 +281,63 @@ def files_under(paths: list[Path]) -> list[Path]:
     return found
 
 
+def _module_path(src: Path, module: str) -> Path | None:
+    base = src.joinpath(*module.split("."))
+    if base.is_dir():
+        return base
+    if base.with_suffix(".py").is_file():
+        return base.with_suffix(".py")
+    return None
+
+
+def move_files(src: Path, *, write: bool = True) -> list[tuple[Path, Path]]:
+    """Move the modules of ``src`` (the directory holding ``ketacare/``) that sit at an old
+    place of :data:`MODULES` to their new place; a package's files one by one (a file already
+    at the new place is left, and reported). Returns the moves."""
+    moves: list[tuple[Path, Path]] = []
+    for old in sorted(MODULES, key=len, reverse=True):
+        here = _module_path(src, old)
+        if here is None:
+            continue
+        files = [here] if here.is_file() else sorted(p for p in here.rglob("*") if p.is_file())
+        for path in files:
+            if "__pycache__" in path.parts:
+                continue
+            rel = path.relative_to(src)
+            dotted = ".".join(rel.with_suffix("").parts) if path.suffix == ".py" else None
+            if dotted is not None:
+                target = src.joinpath(*new_module(dotted).split(".")).with_suffix(".py")
+            else:  # a template or data file under a moved package
+                head = src.joinpath(*new_module(old).split("."))
+                target = head / path.relative_to(here)
+                target = Path(str(target).replace("/templates/core_app/", "/templates/clinic/"))
+            if target == path:
+                continue
+            if target.exists():
+                print(f"warning: {target} exists: {path} left where it is", file=sys.stderr)
+                continue
+            moves.append((path, target))
+            if write:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                path.rename(target)
+    return moves
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="+", type=Path)
     parser.add_argument("--check", action="store_true", help="list the files, change nothing")
+    parser.add_argument(
+        "--move-files",
+        type=Path,
+        metavar="SRC",
+        help="first move the modules under SRC (the directory holding ketacare/) that sit at an "
+        "old place to their new place (then `git add -A`)",
+    )
     args = parser.parse_args(argv)
+    if args.move_files:
+        for old, new in move_files(args.move_files, write=not args.check):
+            print(f"{'would move' if args.check else 'moved'} {old} -> {new}")
     changed_files = 0
     for path in files_under(args.paths):
         changed, warnings = rewrite_file(path, write=not args.check)

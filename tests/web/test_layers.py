@@ -107,6 +107,9 @@ def test_it_fails_on_every_way_of_looking_a_module_up_by_name(tmp_path: Path) ->
                 c = f"ketacare.web.{'x'}.chart"
                 d = __import__(f"ketacare.web.{c}")
                 e = __import__("json")  # not a web module: fine
+                SERVICES = "ketacare.web.checkins.services"
+                f = __import__(SERVICES)  # a module-level constant
+                g = import_string(name_from_settings)  # computed at run time: not read
             """,
         },
     )
@@ -115,7 +118,9 @@ def test_it_fails_on_every_way_of_looking_a_module_up_by_name(tmp_path: Path) ->
         "lib/hooks.py:4",
         "lib/hooks.py:5",
         "lib/hooks.py:7",
+        "lib/hooks.py:10",
     ]
+    assert "'ketacare.web.checkins.services' by a string" in found[3]
 
 
 def test_it_fails_on_an_app_without_a_rank(tmp_path: Path) -> None:

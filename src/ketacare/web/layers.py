@@ -87,6 +87,13 @@ def imports_in(path: Path, web: Path) -> list[Import]:
     module = module_name(path, web)
     package = module if path.name == "__init__.py" else module.rpartition(".")[0]
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    constants = {
+        target.id: value
+        for node in tree.body
+        if isinstance(node, ast.Assign | ast.AnnAssign) and node.value is not None
+        for target in (node.targets if isinstance(node, ast.Assign) else [node.target])
+        if isinstance(target, ast.Name) and (value := _string(node.value)) is not None
+    }
     found: list[Import] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
@@ -101,8 +108,14 @@ def imports_in(path: Path, web: Path) -> list[Import]:
         elif isinstance(node, ast.Call) and node.args:
             func = node.func
             name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
-            text = _string(node.args[0])
-            if name in LOOKUPS and text is not None:
+            if name not in LOOKUPS:
+                continue
+            arg = node.args[0]
+            text = _string(arg)
+            if text is None and isinstance(arg, ast.Name):  # SERVICES = "ketacare.web...."
+                text = constants.get(arg.id)
+            if text is not None:  # a name computed at run time (a backend from the settings,
+                # like EMAIL_BACKEND) is not read: it names no module in the source
                 found.append(Import(module, node.lineno, text, lookup=True))
     return found
 
