@@ -60,9 +60,9 @@ MODULES: dict[str, str] = {
     W + "audit.urls": W + "clinic.audit_urls",
     W + "treatments.clinic_time": W + "lib.zone",
     # modules that branches add to core_app: where each belongs (a module that composes apps goes
-    # to clinic; one that needs no app may go to lib). git's directory-rename detection puts a
-    # file added to core_app/ in lib/ (most of core_app went there): the lib.* lines bring back
-    # to clinic what needs apps above lib.
+    # to clinic; one that needs no app may go to lib). git's rename detection suggests clinic/
+    # for a file added to core_app/ (tried on notify); the lib.* lines bring back to clinic what
+    # lands in lib/ and needs apps above it.
     W + "core_app.tasks": W + "clinic.tasks",  # notify: Celery tasks that call checkins
     W + "core_app.scheduler": W + "clinic.scheduler",  # notify: the in-process scheduler
     W + "lib.tasks": W + "clinic.tasks",
@@ -90,7 +90,17 @@ NAMES: dict[tuple[str, str], str] = {
     (W + "core_app.api", "error_response"): W + "lib.api",
     (W + "core_app.api", "ERROR_RESPONSES"): W + "lib.api",
     (W + "core_app.api", "KetaCareAPI"): W + "lib.api",
-    (W + "core_app.api", "add_error_handlers"): W + "lib.api",
+    (W + "core_app.api", "_validation"): W + "lib.api",
+    (W + "core_app.api", "_field_name"): W + "lib.api",
+    (W + "core_app.api", "_bounds"): W + "lib.api",
+    (W + "core_app.api", "_input_error"): W + "lib.api",
+    (W + "core_app.api", "_ketacare_error"): W + "lib.api",
+    (W + "core_app.api", "_auth"): W + "lib.api",
+    (W + "core_app.api", "_http_error"): W + "lib.api",
+    (W + "core_app.api", "_forbidden"): W + "lib.api",
+    (W + "core_app.api", "_not_found"): W + "lib.api",
+    (W + "core_app.api", "_conflict"): W + "lib.api",
+    (W + "core_app.api", "_integrity"): W + "lib.api",
     (W + "core_app.aggregates", "SMALL_CELL"): W + "evidence.outcomes",
     (W + "patients.views", "patient_detail"): W + "clinic.views",
 }
