@@ -7,7 +7,7 @@ At ``--scale 1`` it bulk-loads 100,000 patients (one course each), 1.5 million s
 course) and 3 million measures (15 PHQ-9 and 15 MADRS per course, 1% withdrawn): COPY on
 PostgreSQL, ``executemany`` on SQLite, each into a fresh database migrated by Django. Then:
 
-1. the cohort report over columns (``web.core_app.reports.services.clinic_cohort_report``: one
+1. the cohort report over columns (``web.evidence.outcomes.clinic_cohort_report``: one
    query per table, ``core.analytics`` over the frames), timed for the whole clinic;
 2. a per-patient ORM loop over a random sample of courses: per course, its sessions and measures
    by the ORM, every follow-up judged one at a time by ``core.outcomes.assess``, the figures
@@ -394,8 +394,8 @@ def run_one(db: str, scale: float, sample: int) -> int:
 
     from ketacare.core.analytics import ORKA_DEFINITION, cohort_report
     from ketacare.web.accounts.models import Clinic, User
-    from ketacare.web.core_app.reports.data import load_frames
-    from ketacare.web.core_app.reports.services import clinic_cohort_report
+    from ketacare.web.evidence.frames import load_frames
+    from ketacare.web.evidence.outcomes import clinic_cohort_report
 
     call_command("migrate", verbosity=0)
     clinic = Clinic.objects.create(name="Benchmark clinic")

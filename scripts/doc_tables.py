@@ -25,7 +25,7 @@ def permissions() -> str:
 
 def api() -> str:
     from ketacare.web import urls  # noqa: F401  (registers every router)
-    from ketacare.web.core_app.api import api as ninja_api
+    from ketacare.web.clinic.api import api as ninja_api
 
     schema = ninja_api.get_openapi_schema(path_prefix="/api/v1")
     lines = ["| operation | what it does |", "|---|---|"]

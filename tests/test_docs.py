@@ -75,7 +75,7 @@ def test_every_cli_command_is_documented() -> None:
 
 def test_every_api_operation_is_in_the_api_reference() -> None:
     from ketacare.web import urls  # noqa: F401  (registers every router)
-    from ketacare.web.core_app.api import api
+    from ketacare.web.clinic.api import api
 
     schema = api.get_openapi_schema(path_prefix="/api/v1")
     in_code = {
@@ -125,7 +125,7 @@ def test_every_dotted_name_in_the_docs_resolves(doc: str) -> None:
 
 
 def test_every_task_name_in_the_docs_is_a_registered_task() -> None:
-    from ketacare.web.core_app.scheduler import registered_task
+    from ketacare.web.clinic.scheduler import registered_task
 
     text = _docs_text()
     names = set(re.findall(r"`(ketacare\.(?:ping|checkins\.[a-z_]+))`", text))

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "correct horse battery staple 42"
@@ -99,7 +100,7 @@ def clinic_people(transactional_db: Any) -> dict[str, Any]:
         people["prescriber"],
         patient,
         protocol_id="iv-racemic",
-        start_date=dt.date.today(),
+        start_date=timezone.localdate(),
         weight_kg=70.0,
     )
     consent_for(course, people["prescriber"])

@@ -13,6 +13,7 @@ import os
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from tests.web.conftest import clear_screen
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -61,7 +62,7 @@ def esk_session(clinic_people: dict[str, Any]) -> Any:
         prescriber,
         patient,
         protocol_id="esketamine-trd",
-        start_date=dt.date.today(),
+        start_date=timezone.localdate(),
         weight_kg=70.0,
     )
     Consent.objects.create(

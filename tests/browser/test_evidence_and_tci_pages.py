@@ -12,6 +12,7 @@ import os
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 SHOTS = "/tmp/shots"
 SIZES = {"desktop": (1440, 900), "1024": (1024, 768)}
@@ -59,7 +60,11 @@ def people(transactional_db: Any) -> dict[str, Any]:
         screened_by=prescriber,
     )
     course = start_course(
-        prescriber, patient, protocol_id="iv-racemic", start_date=dt.date.today(), weight_kg=70.0
+        prescriber,
+        patient,
+        protocol_id="iv-racemic",
+        start_date=timezone.localdate(),
+        weight_kg=70.0,
     )
     return {"course": course}
 

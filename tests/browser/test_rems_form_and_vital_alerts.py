@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from tests.web.conftest import clear_screen, consent_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -82,7 +83,7 @@ def esketamine(clinic_people: dict[str, Any]) -> dict[str, Any]:
         clinic_people["prescriber"],
         patient,
         protocol_id="esketamine-trd",
-        start_date=dt.date.today() - dt.timedelta(days=21),
+        start_date=timezone.localdate() - dt.timedelta(days=21),
         weight_kg=64.0,
     )
     consent_for(course, clinic_people["prescriber"])
@@ -108,7 +109,7 @@ def test_a_nurse_records_the_rems_submission_and_a_prescriber_clears_the_dashboa
     assert "138/84" in page.inner_text("#rems-bp_40_min")
     assert page.inner_text("#rems-vitals_acceptable_before td").startswith("Yes")
     _shot(page, "form-before")
-    page.fill("#rems-submission-form input[name=submitted_on]", dt.date.today().isoformat())
+    page.fill("#rems-submission-form input[name=submitted_on]", timezone.localdate().isoformat())
     page.fill("#rems-submission-form input[name=confirmation]", "RMS-204417")
     page.click("#rems-submission-form button[type=submit]")
     page.wait_for_selector("#rems-active-submission")

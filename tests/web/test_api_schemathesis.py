@@ -14,7 +14,7 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import status_code_conformance
 
 from ketacare.web import urls  # noqa: F401  (registers every router on the API)
-from ketacare.web.core_app.api import api
+from ketacare.web.clinic.api import api
 
 schema = schemathesis.openapi.from_dict(api.get_openapi_schema(path_prefix="/api/v1"))
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from ketacare.web.audit.models import AuditEntry
 from ketacare.web.audit.services import record
-from ketacare.web.audit.views import csv_cell
+from ketacare.web.clinic.audit_views import csv_cell
 from ketacare.web.patients.models import Patient
 from ketacare.web.patients.services import update_demographics
 from ketacare.web.treatments import services as treatments

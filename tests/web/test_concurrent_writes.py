@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 
 from ketacare.web.accounts.models import User
-from ketacare.web.core_app.records import DuplicateError
 from ketacare.web.courses.models import Course, PlannedSession
+from ketacare.web.lib.records import DuplicateError
 from ketacare.web.measures import services as measure_services
 from ketacare.web.measures.models import Measure
 from ketacare.web.patients import services as patient_services

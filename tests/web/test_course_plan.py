@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied
 from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import InputError
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.core_app.records import ConflictError
 from ketacare.web.courses import services
 from ketacare.web.courses.models import Course, CourseEvent, PlannedSession
+from ketacare.web.lib.records import ConflictError
 
 START = dt.date(2026, 1, 5)  # a Monday
 

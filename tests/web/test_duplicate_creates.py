@@ -17,9 +17,9 @@ from django.db import IntegrityError, transaction
 from django.test import RequestFactory
 
 from ketacare.core.errors import InputError
-from ketacare.web.core_app.api import api
-from ketacare.web.core_app.middleware import ConflictMiddleware
-from ketacare.web.core_app.records import ConflictError, DuplicateError, integrity_fields
+from ketacare.web.clinic.api import api
+from ketacare.web.lib.middleware import ConflictMiddleware
+from ketacare.web.lib.records import ConflictError, DuplicateError, integrity_fields
 from ketacare.web.measures.models import Measure
 from ketacare.web.patients import services as patient_services
 from ketacare.web.patients.models import Patient

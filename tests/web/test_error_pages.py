@@ -56,7 +56,7 @@ def test_a_server_error_shows_the_500_page(nurse: Any, client_for: Any, monkeypa
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr("ketacare.web.patients.chart.chart_context", broken)
+    monkeypatch.setattr("ketacare.web.clinic.chart.chart_context", broken)
     client = client_for(nurse)
     client.raise_request_exception = False
     from ketacare.web.patients.models import Patient

@@ -1,4 +1,4 @@
-"""Links built once per page (``core_app.links.link_for``) are the URLs ``reverse`` gives."""
+"""Links built once per page (``lib.links.link_for``) are the URLs ``reverse`` gives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import uuid
 import pytest
 from django.urls import reverse
 
-from ketacare.web.core_app.links import link_for
+from ketacare.web.lib.links import link_for
 
 
 @pytest.mark.parametrize(

@@ -13,7 +13,7 @@ from ketacare.core import outcomes as core_outcomes
 from ketacare.core import scales as core_scales
 from ketacare.core.errors import InputError
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.core_app.records import ConflictError
+from ketacare.web.lib.records import ConflictError
 from ketacare.web.measures import services
 from ketacare.web.measures.models import Alert, Measure
 

@@ -8,7 +8,7 @@ import pytest
 
 from ketacare.core.errors import InputError
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.core_app.records import ConflictError
+from ketacare.web.lib.records import ConflictError
 from ketacare.web.patients import services
 from ketacare.web.patients.models import Patient
 

@@ -109,7 +109,7 @@ def cohort(clinic: Any, other_clinic: Any, people: dict[str, Any]) -> list[Any]:
 
 @pytest.mark.django_db
 def test_the_report_matches_the_cohort_worked_by_hand(clinic: Any, cohort: list[Any]) -> None:
-    from ketacare.web.core_app.reports.services import clinic_cohort_report
+    from ketacare.web.evidence.outcomes import clinic_cohort_report
 
     report = clinic_cohort_report(clinic)
     phq = report["scales"]["phq9"]
@@ -145,7 +145,7 @@ def test_rosa_the_researcher_sees_the_report_with_its_definitions_and_curve(
 def test_the_api_gives_the_same_figures(
     researcher: Any, cohort: list[Any], client_for: Any, clinic: Any
 ) -> None:
-    from ketacare.web.core_app.reports.services import clinic_cohort_report
+    from ketacare.web.evidence.outcomes import clinic_cohort_report
 
     response = client_for(researcher).get("/api/v1/reports/cohort")
     assert response.status_code == 200

@@ -24,7 +24,7 @@ def _cohort(clinic: Any, other_clinic: Any, people: dict[str, Any]) -> None:
 
 
 def _both(monkeypatch: pytest.MonkeyPatch, clinic: Any, adbc: Any) -> tuple[Any, Any]:
-    from ketacare.web.core_app.reports import data
+    from ketacare.web.evidence import frames as data
 
     calls: list[str] = []
 
@@ -56,7 +56,7 @@ def test_arrow_and_tuples_give_the_same_frames(
     people: dict[str, Any],
     tmp_path: Path,
 ) -> None:
-    from ketacare.web.core_app.reports import data
+    from ketacare.web.evidence import frames as data
 
     _cohort(clinic, other_clinic, people)
     if connection.vendor == "sqlite":
@@ -82,7 +82,7 @@ def test_arrow_and_tuples_give_the_same_frames(
 
 @pytest.mark.django_db
 def test_inside_a_transaction_the_report_reads_through_djangos_cursor(clinic: Any) -> None:
-    from ketacare.web.core_app.reports import data
+    from ketacare.web.evidence import frames as data
 
     # a test runs in a transaction: another connection would not see its rows
     assert connection.in_atomic_block
@@ -90,7 +90,7 @@ def test_inside_a_transaction_the_report_reads_through_djangos_cursor(clinic: An
 
 
 def test_placeholders_become_sqlites_own() -> None:
-    from ketacare.web.core_app.reports.data import _placeholders
+    from ketacare.web.evidence.frames import _placeholders
 
     sql = "SELECT 1 FROM t WHERE a = %s AND b LIKE 'x%%' AND c = %s"
     assert (

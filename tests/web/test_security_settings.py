@@ -89,7 +89,7 @@ def test_a_weak_secret_key_refuses_to_start_in_production(key: str) -> None:
 
 
 def test_the_production_checks_name_each_dangerous_setting(settings: Any) -> None:
-    from ketacare.web.core_app.checks import check_production_settings
+    from ketacare.web.lib.checks import check_production_settings
 
     settings.SECRET_KEY = "short"
     settings.ALLOWED_HOSTS = ["*"]

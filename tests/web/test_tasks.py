@@ -16,9 +16,9 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ketacare.web.celery_app import app
-from ketacare.web.core_app import tasks
-from ketacare.web.core_app.scheduler import InProcessScheduler, periodic_tasks, registered_task
+from ketacare.web.clinic.celery_app import app
+from ketacare.web.clinic import tasks
+from ketacare.web.clinic.scheduler import InProcessScheduler, periodic_tasks, registered_task
 
 SERVICES = "ketacare.web.checkins.services"
 
@@ -67,11 +67,11 @@ def test_each_checkin_task_calls_its_service_with_an_aware_now_and_returns_its_c
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     before = timezone.now()
-    with caplog.at_level("INFO", logger="ketacare.web.core_app.tasks"):
+    with caplog.at_level("INFO", logger="ketacare.web.clinic.tasks"):
         assert task.delay().get(timeout=1) == count
     [now] = services[service]
     assert now.tzinfo is not None and before <= now <= timezone.now()
-    [line] = [r for r in caplog.records if r.name == "ketacare.web.core_app.tasks"]
+    [line] = [r for r in caplog.records if r.name == "ketacare.web.clinic.tasks"]
     assert line.message == "task done"
     assert (line.task, line.count) == (task.name, count)  # type: ignore[attr-defined]
     assert line.duration_ms >= 0  # type: ignore[attr-defined]
@@ -145,7 +145,7 @@ def test_the_scheduler_applies_each_task_and_drops_one_whose_module_is_missing(
             "count": "tests.fake_count",
         },
     )
-    with caplog.at_level("INFO", logger="ketacare.web.core_app.scheduler"):
+    with caplog.at_level("INFO", logger="ketacare.web.clinic.scheduler"):
         results = scheduler.run_once()
         scheduler.run_once()
     assert results["count"] == 7 and calls_of_fake == ["count", "count"]

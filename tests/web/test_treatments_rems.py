@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from ketacare.core.safety import rems_monitoring_form
 from ketacare.web.treatments import services
@@ -375,7 +376,7 @@ def test_a_submission_date_before_the_session_or_in_the_future_is_refused(
     client = client_for(nurse)
     before = _submit(client, esk_session, submitted_on="2026-01-04", confirmation="R-1")
     assert before.status_code == 400 and "on or after the session" in before.content.decode()
-    future = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+    future = (timezone.localdate() + dt.timedelta(days=3)).isoformat()
     assert _submit(client, esk_session, submitted_on=future, confirmation="R-1").status_code == 400
     assert not RemsSubmission.objects.exists()
 
@@ -415,7 +416,7 @@ def test_who_may_record_a_submission(
 def test_the_dashboard_lists_forms_due_and_overdue_overdue_first(
     esk_course: Any, esk_session: Any, nurse: Any, prescriber: Any, client_for: Any
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     second_planned = esk_course.planned_sessions.order_by("index")[1]
     second = services.open_session(nurse, esk_course, planned=second_planned, chair=1)
@@ -446,7 +447,7 @@ def test_the_dashboard_lists_forms_due_and_overdue_overdue_first(
 def test_an_undosed_or_iv_session_is_not_a_form_due(
     esk_session: Any, iv_session: Any, nurse: Any, prescriber: Any, other_clinician: Any
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     services.record_checklist(  # the IV session dosed: no REMS form for racemic ketamine
         nurse,

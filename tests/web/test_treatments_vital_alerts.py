@@ -108,7 +108,7 @@ def test_the_dashboard_lists_open_vital_alerts_in_the_clinics_zone(
 def test_a_withdrawn_vital_is_not_an_open_alert(
     iv_session: Any, nurse: Any, prescriber: Any
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     vital = _high_bp(iv_session, nurse)
     services.withdraw_row(nurse, iv_session, vital, reason="wrong patient")
@@ -122,7 +122,7 @@ def test_who_may_acknowledge(
     other_clinician: Any,
     client_for: Any,
 ) -> None:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     vital = _high_bp(iv_session, nurse)
     assert _ack(client_for(front_desk), vital, "x").status_code == 403

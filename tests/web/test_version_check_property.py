@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.core_app.records import ConflictError
+from ketacare.web.lib.records import ConflictError
 from ketacare.web.patients import services
 from ketacare.web.patients.models import Patient
 

@@ -1,5 +1,5 @@
 """``ketacare cohort-report``, ``ketacare export deidentified|fhir`` and ``ketacare report
-progress``: the same services as the web pages and the API (``web.core_app.reports``)."""
+progress``: the same services as the web pages and the API (``web.clinic.reports``)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def render_cohort(report: dict[str, Any]) -> str:
 
 def _cohort(args: argparse.Namespace) -> Output:
     _setup_django()
-    from ketacare.web.core_app.reports.services import clinic_cohort_report
+    from ketacare.web.evidence.outcomes import clinic_cohort_report
 
     report = clinic_cohort_report(_pick_clinic(args.clinic))
     return Output(report, render_cohort(report))
@@ -83,7 +83,7 @@ def _patient(clinic: Any, uuid: str) -> Any:
 
 def _export_deidentified(args: argparse.Namespace) -> Output:
     _setup_django()
-    from ketacare.web.core_app.reports.exports import write_research_extract
+    from ketacare.web.clinic.reports.exports import write_research_extract
 
     out = Path(args.output)
     manifest = write_research_extract(_pick_clinic(args.clinic), out, args.format)
@@ -93,7 +93,7 @@ def _export_deidentified(args: argparse.Namespace) -> Output:
 
 def _export_fhir(args: argparse.Namespace) -> Output:
     _setup_django()
-    from ketacare.web.core_app.reports.exports import write_fhir
+    from ketacare.web.clinic.reports.exports import write_fhir
 
     clinic = _pick_clinic(args.clinic)
     patient = _patient(clinic, args.patient) if args.patient else None
@@ -104,7 +104,7 @@ def _export_fhir(args: argparse.Namespace) -> Output:
 
 def _report_progress(args: argparse.Namespace) -> Output:
     _setup_django()
-    from ketacare.web.core_app.reports.pdfs import progress_report_pdf
+    from ketacare.web.clinic.reports.pdfs import progress_report_pdf
 
     clinic = _pick_clinic(args.clinic)
     patient = _patient(clinic, args.patient)

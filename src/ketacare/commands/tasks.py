@@ -22,7 +22,7 @@ POOLS = ("prefork", "solo", "threads")
 
 def _app() -> Any:
     setup_django()
-    from ketacare.web.celery_app import app
+    from ketacare.web.clinic.celery_app import app
 
     return app
 

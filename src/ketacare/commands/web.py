@@ -42,7 +42,7 @@ def _demo(args: argparse.Namespace) -> int:
     scheduler = None
     if args.tasks_every > 0:
         # the periodic tasks of `ketacare beat`, run in-process: no broker, no worker
-        from ketacare.web.core_app.scheduler import InProcessScheduler
+        from ketacare.web.clinic.scheduler import InProcessScheduler
 
         scheduler = InProcessScheduler(args.tasks_every).start()
         print(

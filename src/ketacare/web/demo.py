@@ -27,7 +27,6 @@ the chair, vitals, adverse events) are added by
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import random
 from collections.abc import Iterator
 from typing import Any
@@ -196,10 +195,10 @@ def seed(reset: bool = False) -> Iterator[str]:
                 clinic=clinic,
             )
         courses, stats = _patients(rng, clinic, staff)
-        hook = _hook()
-        if hook is not None:
-            for line in hook(clinic, courses, rng) or ():
-                yield str(line)
+        from ketacare.web.treatments.demo import seed_sessions
+
+        for line in seed_sessions(clinic, courses, rng) or ():
+            yield str(line)
     seconds = (timezone.now() - started).total_seconds()
     yield (
         f"Demo clinic ready in {seconds:.1f} s: {stats['patients']} patients, "
@@ -226,14 +225,6 @@ def _start_with_a_session_today(
         if any(s.date == today for s in plan):
             return start
     return None
-
-
-def _hook() -> Any:
-    try:
-        module = importlib.import_module("ketacare.web.treatments.demo")
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, "seed_sessions", None)
 
 
 def _credentials() -> Iterator[str]:

@@ -61,7 +61,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "csp",
     "django_htmx",
-    "ketacare.web.core_app",
+    "ketacare.web.lib",
+    "ketacare.web.notify",
     "ketacare.web.accounts",
     "ketacare.web.audit",
     "ketacare.web.patients",
@@ -69,28 +70,28 @@ INSTALLED_APPS = [
     "ketacare.web.measures",
     "ketacare.web.treatments",
     "ketacare.web.evidence",
-    "ketacare.web.notify",
+    "ketacare.web.clinic",  # the top: it composes the apps above (docs/decisions/0003)
 ]
 
 AUTH_USER_MODEL = "accounts.User"
 
 MIDDLEWARE = [
     # first: it times and logs every request, including those answered by the ones below
-    "ketacare.web.core_app.middleware.RequestLogMiddleware",
+    "ketacare.web.lib.middleware.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "ketacare.web.core_app.inputguard.NulByteMiddleware",
+    "ketacare.web.lib.inputguard.NulByteMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "ketacare.web.accounts.timezones.ClinicTimezoneMiddleware",
-    "ketacare.web.core_app.middleware.LoginRequiredMiddleware",
+    "ketacare.web.lib.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "ketacare.web.core_app.middleware.ConflictMiddleware",
+    "ketacare.web.lib.middleware.ConflictMiddleware",
 ]
 
 ROOT_URLCONF = "ketacare.web.urls"
@@ -106,7 +107,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "ketacare.web.core_app.context.ketacare",
+                "ketacare.web.accounts.context.ketacare",
             ],
         },
     },
@@ -128,7 +129,7 @@ else:
     DATABASES = {
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
-            "NAME": DATA_DIR / "ketacare.sqlite3",
+            "NAME": DATA_DIR / "ketacare.sqlite3",  # type: ignore[typeddict-item]  # Django takes a path-like NAME; the stubs say str
         }
     }
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
@@ -295,7 +296,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-        "OPTIONS": {"min_length": 12},
+        "OPTIONS": {"min_length": 12},  # type: ignore[dict-item]  # validator OPTIONS is a dict; the stubs say str
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -345,7 +346,7 @@ KETACARE_SMS_TIMEOUT_SECONDS = env_int("KETACARE_SMS_TIMEOUT_SECONDS", 10, minim
 
 # --- background tasks: Celery with Redis as the broker (docs/deployment.md, section 10) ---------
 # `ketacare worker` runs the tasks, `ketacare beat` sends the periodic ones; `ketacare demo` runs
-# the same tasks in-process with no broker (ketacare.web.core_app.scheduler).
+# the same tasks in-process with no broker (ketacare.web.clinic.scheduler).
 CELERY_BROKER_URL = env_str("KETACARE_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_RESULT_BACKEND = CELERY_BROKER_URL  # a task's return value (a count) for an hour
 CELERY_RESULT_EXPIRES = 3600

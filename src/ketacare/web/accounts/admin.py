@@ -37,7 +37,7 @@ SELF_LOCKED = ("role", "clinic", "is_superuser", "is_staff", "groups", "user_per
 
 
 @admin.register(Clinic)
-class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ClinicAdmin(admin.ModelAdmin):
     list_display = ["name", "time_zone", "chairs", "require_mfa_for"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -58,10 +58,10 @@ class ClinicAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(User)
-class KetaCareUserAdmin(UserAdmin):  # type: ignore[type-arg]
+class KetaCareUserAdmin(UserAdmin):
     list_display = ["username", "first_name", "last_name", "clinic", "role", "is_active"]
     list_filter = ["clinic", "role", "is_active"]
-    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role")}))  # type: ignore[misc]
+    fieldsets = (*UserAdmin.fieldsets, ("Clinic", {"fields": ("clinic", "role")}))  # type: ignore[misc]  # UserAdmin.fieldsets: the stubs type it more narrowly than Django takes it
     actions = ["deactivate"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -120,7 +120,7 @@ class KetaCareUserAdmin(UserAdmin):  # type: ignore[type-arg]
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(admin.ModelAdmin):
     list_display = [
         "name",
         "user",
@@ -163,5 +163,5 @@ class ApiTokenAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def revoke(self, request: HttpRequest, queryset: Any) -> None:
         rows = list(queryset.filter(revoked_at__isnull=True))
         for row in rows:
-            services.revoke_token(request.user, row, reason="admin site")  # type: ignore[arg-type]
+            services.revoke_token(request.user, row, reason="admin site")  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         self.message_user(request, f"{len(rows)} token(s) revoked.", messages.SUCCESS)

@@ -82,7 +82,7 @@ class _RulesBesideNewPassword:
     password, where the person types it (a mismatch stays beside the confirmation)."""
 
     def validate_password_for_user(self, user: Any, password_field_name: str = "") -> None:
-        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]
+        super().validate_password_for_user(user, "new_password1")  # type: ignore[misc]  # Django 5.2's SetPasswordMixin method; the stubs lag
 
 
 class PasswordChangeForm(_RulesBesideNewPassword, auth_forms.PasswordChangeForm):

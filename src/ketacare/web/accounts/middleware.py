@@ -46,7 +46,7 @@ class AccountSecurityMiddleware:
                 refused = self._second_factor(request)
             if refused is not None:
                 return refused
-        return self.get_response(request)  # type: ignore[no-any-return]
+        return self.get_response(request)
 
     def _timeouts(self, request: HttpRequest) -> HttpResponse | None:
         session = request.session
@@ -64,7 +64,7 @@ class AccountSecurityMiddleware:
             if seen_at is None or now - seen_at >= SEEN_PRECISION_SECONDS:
                 session[SEEN_AT] = now  # not on every request: a session write costs a query
             return None
-        request._kc_logout_reason = (  # type: ignore[attr-defined]
+        request._kc_logout_reason = (  # type: ignore[attr-defined]  # an attribute this middleware sets on the request
             f"session timeout ({'idle' if why == 'idle' else 'longest session'})"
         )
         logout(request)

@@ -76,7 +76,7 @@ class ApiToken(models.Model):
     """A bearer token for the JSON API. Only a SHA-256 digest of the token is stored.
 
     A token expires (``expires_at``, at most ``KETACARE_TOKEN_MAX_DAYS`` after issue) and has a
-    scope: a ``read`` token may only read (GET, HEAD, OPTIONS); ``core_app.api.TokenAuth`` refuses
+    scope: a ``read`` token may only read (GET, HEAD, OPTIONS); ``accounts.api.TokenAuth`` refuses
     anything else with 403.
     """
 

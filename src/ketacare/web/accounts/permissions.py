@@ -3,7 +3,7 @@
 Two rules apply on top of the table:
 
 1. Tenancy: a user sees only their own clinic's records. Views fetch records through
-   ``ketacare.web.core_app.scoping`` which filters by ``clinic`` and answers 404 for another
+   ``ketacare.web.clinic.scoping`` which filters by ``clinic`` and answers 404 for another
    clinic's record (its existence is not revealed).
 2. Least privilege: an action not listed for a role is refused (403).
 
@@ -55,7 +55,7 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # clinic-wide
     "view_dashboard": frozenset({ADMIN, PRESCRIBER, NURSE, FRONT_DESK}),
     "view_aggregates": frozenset({ADMIN, PRESCRIBER, RESEARCHER}),
-    # reports and data exchange (core_app.reports): the research extract is de-identified
+    # reports and data exchange (clinic.reports): the research extract is de-identified
     # (HIPAA Safe Harbor) and is all a researcher gets; FHIR holds identified clinical records
     "export_deidentified": frozenset({ADMIN, RESEARCHER}),
     "export_fhir": frozenset({ADMIN, PRESCRIBER}),
@@ -110,6 +110,6 @@ def permission_required(action: str) -> Callable[[F], F]:
             require(request.user, action)
             return view(request, *args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return wrapped  # type: ignore[return-value]  # the wrapper keeps the view's signature (functools.wraps)
 
     return decorate

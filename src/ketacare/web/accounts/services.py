@@ -15,7 +15,7 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import ApiToken, Clinic, Role, TokenScope, User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import DuplicateError
+from ketacare.web.lib.records import DuplicateError
 
 STAFF_FIELDS = ["username", "first_name", "last_name", "email", "role", "is_active"]
 
@@ -152,8 +152,8 @@ def set_mfa_roles(actor: User, clinic: Clinic, *, roles: list[str], reason: str)
 def reset_mfa(actor: User, user: User, *, reason: str) -> User:
     """Remove a colleague's authenticator and recovery codes (a lost phone): they set up a new one
     at their next sign-in if their role requires it. Not for oneself."""
-    from django_otp.plugins.otp_static.models import StaticDevice
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from django_otp.plugins.otp_static.models import StaticDevice  # type: ignore[import-untyped, unused-ignore]  # django-otp has no types (reported or not, by mypy cache state)
+    from django_otp.plugins.otp_totp.models import TOTPDevice  # type: ignore[import-untyped, unused-ignore]  # django-otp has no types (reported or not, by mypy cache state)
 
     require(actor, "manage_staff")
     if user.clinic_id != actor.clinic_id:

@@ -9,26 +9,15 @@ docs/web.md).
 
 from __future__ import annotations
 
-import datetime as dt
-import zoneinfo
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
+from ketacare.web.lib.zone import clinic_zone
 
-def clinic_zone(clinic: Any) -> dt.tzinfo:
-    """The clinic's time zone; an unknown name falls back to the site's ``TIME_ZONE``."""
-    for name in (getattr(clinic, "time_zone", None), settings.TIME_ZONE, "UTC"):
-        if not name:
-            continue
-        try:
-            return zoneinfo.ZoneInfo(str(name))
-        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-            continue
-    return dt.UTC
+__all__ = ["ClinicTimezoneMiddleware", "activate_for", "clinic_zone"]
 
 
 def activate_for(user: Any) -> None:

@@ -32,8 +32,8 @@ from ketacare.web.accounts.forms import (
 )
 from ketacare.web.accounts.models import ApiToken, Role, TokenScope, User
 from ketacare.web.accounts.permissions import PERMISSIONS, allowed_actions, permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import DuplicateError, get_for_user
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import DuplicateError, get_for_user
 
 
 @permission_required("manage_staff")
@@ -42,12 +42,12 @@ def staff(request: HttpRequest) -> HttpResponse:
 
 
 def _staff_page(request: HttpRequest, form: StaffForm, status: int = 200) -> HttpResponse:
-    members = User.objects.filter(clinic_id=request.user.clinic_id).order_by(  # type: ignore[union-attr]
+    members = User.objects.filter(clinic_id=request.user.clinic_id).order_by(  # type: ignore[union-attr, misc]  # login required: request.user is a staff User with a clinic
         "-is_active", "last_name"
     )
     with_mfa = set(
         TOTPDevice.objects.filter(
-            user__clinic_id=request.user.clinic_id,  # type: ignore[union-attr]
+            user__clinic_id=request.user.clinic_id,  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
             confirmed=True,
         ).values_list("user_id", flat=True)
     )
@@ -61,7 +61,7 @@ def _staff_page(request: HttpRequest, form: StaffForm, status: int = 200) -> Htt
             "roles": Role.choices,
             "nav": "staff",
             "mfa_form": MfaRolesForm(
-                initial={"require_mfa_for": request.user.clinic.require_mfa_for}  # type: ignore[union-attr]
+                initial={"require_mfa_for": request.user.clinic.require_mfa_for}  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
             ),
         },
         status=status,
@@ -74,7 +74,7 @@ def staff_add(request: HttpRequest) -> HttpResponse:
     form = StaffForm(request.POST)
     if form.is_valid():
         try:
-            user = services.add_staff(request.user, **form.cleaned_data)  # type: ignore[arg-type]
+            user = services.add_staff(request.user, **form.cleaned_data)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         except DuplicateError as exc:  # the user name is taken: 409, beside its field
             add_input_error(form, exc)
             return _staff_page(request, form, status=409)
@@ -97,9 +97,9 @@ def staff_change(request: HttpRequest, user_uuid: str) -> HttpResponse:
     data = form.cleaned_data
     try:
         if data["role"] != member.role:
-            services.change_role(request.user, member, role=data["role"], reason=data["reason"])  # type: ignore[arg-type]
+            services.change_role(request.user, member, role=data["role"], reason=data["reason"])  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         if data["active"] != member.is_active:
-            services.set_active(request.user, member, active=data["active"], reason=data["reason"])  # type: ignore[arg-type]
+            services.set_active(request.user, member, active=data["active"], reason=data["reason"])  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:
@@ -121,7 +121,7 @@ def _profile_page(
         {
             "actions": sorted(allowed_actions(request.user)),
             "all_actions": sorted(PERMISSIONS),
-            "tokens": ApiToken.objects.filter(
+            "tokens": ApiToken.objects.filter(  # type: ignore[misc]  # a signed-in staff user (the view's permission)
                 user_id=request.user.pk, revoked_at__isnull=True, expires_at__gt=timezone.now()
             ).order_by("-created_at"),
             "token_form": token_form or TokenForm(),
@@ -145,7 +145,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def staff_mfa_reset(request: HttpRequest, user_uuid: str) -> HttpResponse:
     member = get_for_user(User.objects.all(), request.user, user_uuid)
     try:
-        services.reset_mfa(request.user, member, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        services.reset_mfa(request.user, member, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:
@@ -163,7 +163,7 @@ def token_create(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         row, plain = services.issue_token(
-            request.user,  # type: ignore[arg-type]
+            request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
             name=(data["name"] or "").strip() or "API token",
             scope=data["scope"] or TokenScope.READ,
             days=data["days"] or settings.KETACARE_TOKEN_DAYS,
@@ -176,9 +176,9 @@ def token_create(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
-    row = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()
+    row = ApiToken.objects.filter(pk=token_id, user=request.user, revoked_at__isnull=True).first()  # type: ignore[misc]  # login required: request.user is a User here
     if row is not None:
-        services.revoke_token(request.user, row)  # type: ignore[arg-type]
+        services.revoke_token(request.user, row)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         messages.success(request, f"Token “{row.name}” revoked.")
     return redirect("accounts:profile")
 
@@ -312,8 +312,8 @@ def clinic_mfa(request: HttpRequest) -> HttpResponse:
         return redirect("accounts:staff")
     try:
         services.set_mfa_roles(
-            request.user,  # type: ignore[arg-type]
-            request.user.clinic,  # type: ignore[union-attr]
+            request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
+            request.user.clinic,  # type: ignore[union-attr, arg-type]  # login required: request.user is a staff User with a clinic
             roles=form.cleaned_data["require_mfa_for"],
             reason=form.cleaned_data["reason"],
         )

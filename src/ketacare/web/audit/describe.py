@@ -21,7 +21,7 @@ from django.utils import timezone
 
 from ketacare.web.audit.actions import action_label
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.treatments.clinic_time import clinic_zone
+from ketacare.web.lib.zone import clinic_zone
 
 #: keys of a snapshot not shown: internal ids and counters that mean nothing to staff
 HIDDEN_KEYS = frozenset({"id", "uuid", "clinic_id", "version", "created_at", "updated_at"})

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.contrib.auth import get_user_model
 
 from ketacare.web.audit.actions import grouped_actions
-from ketacare.web.core_app.forms import DateInput
+from ketacare.web.lib.forms import DateInput
 
 GROUP_SUFFIX = ".*"
 
@@ -39,17 +39,17 @@ class AuditFilterForm(forms.Form):
     def __init__(self, data: Any, *, clinic_id: int | None) -> None:
         super().__init__(data)
         staff = (
-            get_user_model()
+            get_user_model()  # type: ignore[misc]  # the audit log is a clinic member's page
             .objects.filter(clinic_id=clinic_id)
             .order_by("last_name", "first_name", "username")
         )
-        self.fields["user"].choices = [("", "Anyone")] + [
+        cast(forms.ChoiceField, self.fields["user"]).choices = [("", "Anyone")] + [
             (str(u.uuid), u.display_name) for u in staff
         ]
-        self.fields["action"].choices = action_choices()
+        cast(forms.ChoiceField, self.fields["action"]).choices = action_choices()
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # a Form's clean() gives cleaned_data
         start, end = data.get("date_from"), data.get("date_to")
         if start and end and start > end:
             self.add_error("date_to", "The end date is before the start date.")

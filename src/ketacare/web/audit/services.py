@@ -123,7 +123,7 @@ def record(
         actor=actor if getattr(actor, "pk", None) is not None else None,
         action=action,
         object_type=obj._meta.label_lower,
-        object_uuid=obj.uuid,  # type: ignore[attr-defined]
+        object_uuid=obj.uuid,  # type: ignore[attr-defined]  # every audited model has a uuid
         patient_id=patient_id_of(obj),
         before=jsonable(before) if before is not None else None,
         after=jsonable(after) if after is not None else None,

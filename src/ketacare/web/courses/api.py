@@ -4,17 +4,17 @@ whether the course may start), read with the core's state, change status."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses import services, workflow
 from ketacare.web.courses.models import Course
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.patients import intake
 from ketacare.web.patients.models import Patient
 
@@ -22,7 +22,7 @@ router = Router(tags=["courses"])
 
 
 class CourseIn(Schema):
-    patient: uuid.UUID
+    patient: UUID
     protocol_id: str = Field(min_length=1, max_length=40)
     start_date: dt.date
     weight_kg: float = Field(
@@ -72,7 +72,7 @@ class StatusIn(Schema):
 
 
 class PlannedSessionOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     index: int
     date: dt.date
     phase: str
@@ -95,8 +95,8 @@ class CourseEventOut(Schema):
 
 
 class CourseOut(Schema):
-    uuid: uuid.UUID
-    patient: uuid.UUID
+    uuid: UUID
+    patient: UUID
     protocol_id: str
     drug: str
     route: str
@@ -104,7 +104,7 @@ class CourseOut(Schema):
     weight_kg: float
     status: str
     version: int
-    baseline_measure: uuid.UUID | None
+    baseline_measure: UUID | None
     sessions: list[PlannedSessionOut]
     events: list[CourseEventOut]
 
@@ -142,7 +142,7 @@ def _courses(user: Any) -> Any:
 
 @router.get("", response=list[CourseOut], summary="Courses of your clinic")
 def list_courses(
-    request: HttpRequest, patient: uuid.UUID | None = None, status: str | None = None
+    request: HttpRequest, patient: UUID | None = None, status: str | None = None
 ) -> Any:
     user = api_user(request, "view_clinical")
     courses = _courses(user).prefetch_related("planned_sessions", "events__actor")
@@ -177,7 +177,7 @@ def start_course(request: HttpRequest, payload: CourseIn) -> Any:
     response=CourseStateOut,
     summary="What the core allows next on the course, and what blocks it",
 )
-def course_state(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
+def course_state(request: HttpRequest, course_uuid: UUID) -> Any:
     user = api_user(request, "view_clinical")
     course = get_for_user(_courses(user), user, course_uuid)
     state = workflow.state_of(course)
@@ -190,13 +190,13 @@ def course_state(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
 
 
 @router.get("/{course_uuid}", response=CourseOut, summary="One course with its planned sessions")
-def get_course(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
+def get_course(request: HttpRequest, course_uuid: UUID) -> Any:
     user = api_user(request, "view_clinical")
     return _out(get_for_user(_courses(user), user, course_uuid))
 
 
 @router.post("/{course_uuid}/status", response=CourseOut, summary="Change status (prescribers)")
-def change_status(request: HttpRequest, course_uuid: uuid.UUID, payload: StatusIn) -> Any:
+def change_status(request: HttpRequest, course_uuid: UUID, payload: StatusIn) -> Any:
     user = api_user(request, "prescribe")
     course = get_for_user(_courses(user), user, course_uuid)
     services.change_status(
@@ -216,7 +216,7 @@ class ConsentIn(Schema):
 
 
 class ConsentOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     given_on: dt.date
     scope: str
     document_reference: str
@@ -226,7 +226,7 @@ class ConsentOut(Schema):
 @router.get(
     "/{course_uuid}/consents", response=list[ConsentOut], summary="Consents recorded for the course"
 )
-def list_consents(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
+def list_consents(request: HttpRequest, course_uuid: UUID) -> Any:
     user = api_user(request, "view_clinical")
     course = get_for_user(_courses(user), user, course_uuid)
     return list(course.consents.order_by("-given_on", "-id"))
@@ -237,7 +237,7 @@ def list_consents(request: HttpRequest, course_uuid: uuid.UUID) -> Any:
     response={201: ConsentOut},
     summary="Record consent for the course's treatment series (needed before its first dose)",
 )
-def record_consent(request: HttpRequest, course_uuid: uuid.UUID, payload: ConsentIn) -> Any:
+def record_consent(request: HttpRequest, course_uuid: UUID, payload: ConsentIn) -> Any:
     user = api_user(request, "record_consent")
     course = get_for_user(_courses(user), user, course_uuid)
     consent = intake.record_consent(

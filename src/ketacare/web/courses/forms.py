@@ -6,8 +6,8 @@ from typing import Any
 from django import forms
 
 from ketacare.core import protocols as core_protocols
-from ketacare.web.core_app.forms import DateInput
 from ketacare.web.courses.models import COURSE_TRANSITIONS, CourseStatus
+from ketacare.web.lib.forms import DateInput
 
 
 def protocol_choices() -> list[tuple[str, str]]:
@@ -70,6 +70,6 @@ class StatusForm(forms.Form):
         super().__init__(*args, **kwargs)
         if current is not None:
             allowed = COURSE_TRANSITIONS.get(current, ())
-            self.fields["to_status"].choices = [  # type: ignore[attr-defined]
+            self.fields["to_status"].choices = [  # type: ignore[attr-defined]  # a ChoiceField: the stubs type form fields as Field
                 (value, label) for value, label in CourseStatus.choices if value in allowed
             ]

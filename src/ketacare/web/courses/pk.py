@@ -15,7 +15,7 @@ UNVERIFIED-parameters note the core attaches.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 
@@ -49,7 +49,7 @@ def curve_for(
     chosen = model_id if model_id in ids else ids[0]
     try:
         result = core_pk.curve(
-            chosen,
+            chosen,  # type: ignore[arg-type]  # a default model id is chosen above when none is given
             route=route,
             dose_mg=dose_mg,
             weight_kg=weight_kg,
@@ -184,9 +184,9 @@ class TargetForm(forms.Form):
     )
 
     def __init__(self, *args: Any, models: list[Any], **kwargs: Any) -> None:
-        super().__init__(*args, prefix="tci", **kwargs)
+        super().__init__(*args, prefix="tci", **kwargs)  # type: ignore[misc]  # callers never pass prefix: the form's prefix is fixed
         unverified = " (parameters unverified)"
-        self.fields["model"].choices = [
+        cast(forms.ChoiceField, self.fields["model"]).choices = [
             (m.id, m.name + (unverified if m.parameter_status == "unverified" else ""))
             for m in models
         ]

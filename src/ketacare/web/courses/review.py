@@ -45,7 +45,7 @@ def review_context(course: Course, sessions: list[PlannedSession]) -> dict[str, 
         series = core_outcomes.assess_series(
             baseline.scale_id,
             baseline.total,
-            [m.total for m in later],  # type: ignore[misc]
+            [m.total for m in later],  # type: ignore[misc]  # follow-ups are scored measures: total is set
             dates=[m.taken_at.date() for m in later],
             baseline_date=baseline.taken_at.date(),
         )
@@ -60,7 +60,7 @@ def review_context(course: Course, sessions: list[PlannedSession]) -> dict[str, 
         advice = core_protocols.advise_escalation(
             course.protocol_id,
             baseline=baseline.total,
-            scores=[m.total for m in later],  # type: ignore[misc]
+            scores=[m.total for m in later],  # type: ignore[misc]  # follow-ups are scored measures: total is set
             doses_given=doses or None,
             scale_id=baseline.scale_id,
         )

@@ -19,7 +19,6 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import save_versioned
 from ketacare.web.courses.models import (
     COURSE_TRANSITIONS,
     Course,
@@ -29,6 +28,7 @@ from ketacare.web.courses.models import (
     PlannedStatus,
 )
 from ketacare.web.courses.workflow import course_facts, state_of
+from ketacare.web.lib.records import save_versioned
 from ketacare.web.patients.models import Patient
 
 MAX_REASON = 2000

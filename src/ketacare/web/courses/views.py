@@ -15,14 +15,14 @@ from django.views.decorators.http import require_POST
 from ketacare.core import protocols as core_protocols
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, for_clinic, get_for_user
 from ketacare.web.courses import pk as course_pk
 from ketacare.web.courses import services, workflow
 from ketacare.web.courses.calendar_grid import course_months, month_grid
 from ketacare.web.courses.forms import CourseForm, StatusForm
 from ketacare.web.courses.models import Course, PlannedSession
 from ketacare.web.courses.review import review_context
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, for_clinic, get_for_user
 from ketacare.web.patients.models import Patient
 
 #: the months the calendar shows (an input bound: 9999-12 or 0001-01 would step past the dates
@@ -87,7 +87,7 @@ def course_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         data = form.cleaned_data
         try:
             course = services.start_course(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 protocol_id=data["protocol_id"],
                 start_date=data["start_date"],
@@ -162,7 +162,7 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
             advice = review_context(course, sessions).get("advice")
         try:
             services.change_status(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 course,
                 to_status=data["to_status"],
                 reason=data["reason"],
@@ -204,7 +204,7 @@ def planned_missed(request: HttpRequest, planned_uuid: str) -> HttpResponse:
         version = planned.version
     try:
         advice = services.mark_missed(
-            request.user,  # type: ignore[arg-type]
+            request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
             planned,
             reason=request.POST.get("reason", ""),
             expected_version=version,

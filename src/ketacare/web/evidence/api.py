@@ -13,7 +13,7 @@ from ninja import Router
 
 from ketacare.core import evidence as core_evidence
 from ketacare.core.errors import UnknownIdError
-from ketacare.web.core_app.api import api_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.evidence.permissions import VIEW_CLINIC_VS_LITERATURE, VIEW_EVIDENCE
 from ketacare.web.evidence.services import clinic_report
 
@@ -84,4 +84,4 @@ def pool(
 )
 def clinic(request: HttpRequest, basis: str = "last") -> dict[str, Any]:
     user = api_user(request, VIEW_CLINIC_VS_LITERATURE)
-    return clinic_report(user.clinic, basis=basis)  # type: ignore[arg-type]
+    return clinic_report(user.clinic, basis=basis)  # type: ignore[arg-type]  # view_clinic_report is given to clinic members only

@@ -3,7 +3,7 @@ over the database, placed beside the pooled published rates by ``core.evidence``
 
 Per course, the outcome is the one definition of ``core.analytics`` (whole course, on the
 course baseline's scale, withdrawn measures left out), judged over columns by the core with the
-rules of ``core.outcomes``: ``web.core_app.reports.services.clinic_course_outcomes``. A course
+rules of ``core.outcomes``: ``web.evidence.outcomes.clinic_course_outcomes``. A course
 counts when it has a baseline and at least one follow-up on the baseline's scale (the course's
 primary scale), neither withdrawn. Its endpoint is:
 
@@ -25,8 +25,7 @@ from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.core.evidence import clinic_vs_literature
 from ketacare.core.protocols import get_protocol
 from ketacare.web.accounts.models import Clinic
-from ketacare.web.core_app.aggregates import SMALL_CELL
-from ketacare.web.core_app.reports.services import clinic_course_outcomes
+from ketacare.web.evidence.outcomes import SMALL_CELL, clinic_course_outcomes
 
 BASES = ("last", "any")
 

@@ -12,11 +12,11 @@ from django.utils.safestring import mark_safe
 from ketacare.core import evidence as core_evidence
 from ketacare.core.errors import InputError, UnknownIdError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.evidence.charts import comparison_svg
 from ketacare.web.evidence.forms import TrialFilterForm, pool_form_from
 from ketacare.web.evidence.permissions import VIEW_CLINIC_VS_LITERATURE, VIEW_EVIDENCE
 from ketacare.web.evidence.services import BASES, clinic_report
+from ketacare.web.lib.forms import add_input_error
 
 #: the numbers of an outcome in reading order, with their labels
 NUMBER_LABELS = {
@@ -139,8 +139,8 @@ def clinic_vs_literature_view(request: HttpRequest) -> HttpResponse:
     basis_error = ""
     if basis not in BASES:
         basis_error = str(InputError("basis", basis, "one of " + ", ".join(BASES)))
-    clinic = request.user.clinic  # type: ignore[union-attr]
-    report = clinic_report(clinic, basis="last" if basis_error else basis)
+    clinic = request.user.clinic  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
+    report = clinic_report(clinic, basis="last" if basis_error else basis)  # type: ignore[arg-type]  # view_clinic_report is given to clinic members only
     for group in report["groups"]:
         for outcome in ("response", "remission"):
             comparison = group.get(outcome)

@@ -9,8 +9,8 @@ from functools import lru_cache
 from typing import Any
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.links import link_for
-from ketacare.web.core_app.zone import clinic_time
+from ketacare.web.lib.links import link_for
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.measures.models import Alert, AlertLevel
 
 KIND_LABELS = {"suicidal_ideation": "Suicidal ideation"}
@@ -51,7 +51,7 @@ def alert_rows(alerts: Iterable[Alert] | Any, clinic: Any) -> list[dict[str, Any
     acknowledge_url = link_for("measures:acknowledge")
     levels = dict(AlertLevel.choices)
     rows = []
-    for a in alerts.values(*COLUMNS):
+    for a in alerts.values(*COLUMNS):  # type: ignore[union-attr]  # the caller passes a QuerySet
         scale_id = a["measure__scale_id"]
         by = " ".join(
             x for x in (a["acknowledged_by__first_name"], a["acknowledged_by__last_name"]) if x

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses.models import Course
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.measures import services
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
@@ -20,21 +20,21 @@ router = Router(tags=["measures"])
 
 
 class MeasureIn(Schema):
-    patient: uuid.UUID
+    patient: UUID
     scale_id: str = Field(min_length=1, max_length=20, description="a scale id of ketacare.core")
     items: list[int | str | None] = Field(
         min_length=1, max_length=60, description="item answers in order (null = blank)"
     )
     options: dict[str, str] = Field(default_factory=dict)
     taken_at: dt.datetime | None = None
-    course: uuid.UUID | None = None
+    course: UUID | None = None
     baseline: bool = False
 
 
 class MeasureOut(Schema):
-    uuid: uuid.UUID
-    patient: uuid.UUID
-    course: uuid.UUID | None
+    uuid: UUID
+    patient: UUID
+    course: UUID | None
     scale_id: str
     taken_at: dt.datetime
     items: list[Any]
@@ -44,14 +44,14 @@ class MeasureOut(Schema):
     result: dict[str, Any]
     outcome: dict[str, Any] | None
     si_signal: dict[str, Any] | None
-    alert: uuid.UUID | None
+    alert: UUID | None
     withdrawn: bool
 
 
 class AlertOut(Schema):
-    uuid: uuid.UUID
-    patient: uuid.UUID
-    measure: uuid.UUID | None
+    uuid: UUID
+    patient: UUID
+    measure: UUID | None
     level: str
     reason: str
     source: str
@@ -132,7 +132,7 @@ def create_measure(request: HttpRequest, payload: MeasureIn) -> Any:
 @router.get("/measures", response=list[MeasureOut], summary="Measures of your clinic")
 def list_measures(
     request: HttpRequest,
-    patient: uuid.UUID | None = None,
+    patient: UUID | None = None,
     scale_id: str | None = None,
     limit: int = 200,
 ) -> Any:
@@ -146,7 +146,7 @@ def list_measures(
 
 
 @router.get("/measures/{measure_uuid}", response=MeasureOut, summary="One measure")
-def get_measure(request: HttpRequest, measure_uuid: uuid.UUID) -> Any:
+def get_measure(request: HttpRequest, measure_uuid: UUID) -> Any:
     user = api_user(request, "view_clinical")
     return _out(get_for_user(_measures(user), user, measure_uuid))
 
@@ -163,7 +163,7 @@ def list_alerts(request: HttpRequest, open_only: bool = True) -> Any:
 @router.post(
     "/alerts/{alert_uuid}/acknowledge", response=AlertOut, summary="Acknowledge with a note"
 )
-def acknowledge(request: HttpRequest, alert_uuid: uuid.UUID, payload: AcknowledgeIn) -> Any:
+def acknowledge(request: HttpRequest, alert_uuid: UUID, payload: AcknowledgeIn) -> Any:
     user = api_user(request, "acknowledge_alert")
     alert = get_for_user(Alert.objects.select_related("patient", "measure"), user, alert_uuid)
     services.acknowledge_alert(user, alert, note=payload.note, expected_version=payload.version)

@@ -8,7 +8,7 @@ from django import forms
 from django.utils import timezone
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.forms import DateTimeInput
+from ketacare.web.lib.forms import DateTimeInput
 
 YES_NO = [("", "—"), ("y", "Yes"), ("n", "No"), ("-", "Skipped")]
 
@@ -32,7 +32,7 @@ class MeasureForm(forms.Form):
         )
         super().__init__(*args, **kwargs)
         self.scale = scale
-        self.fields["course"].choices = [("", "No course")] + [  # type: ignore[attr-defined]
+        self.fields["course"].choices = [("", "No course")] + [  # type: ignore[attr-defined]  # a ChoiceField: the stubs type form fields as Field
             (str(c.uuid), f"{c.protocol_id} from {c.start_date} ({c.get_status_display()})")
             for c in courses
         ]

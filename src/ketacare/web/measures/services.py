@@ -16,8 +16,8 @@ from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import ConflictError, DuplicateError, save_versioned
 from ketacare.web.courses.models import Course
+from ketacare.web.lib.records import ConflictError, DuplicateError, save_versioned
 from ketacare.web.measures.models import Alert, AlertLevel, Measure
 from ketacare.web.patients.models import Patient
 

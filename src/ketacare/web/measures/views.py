@@ -13,14 +13,9 @@ from django.views.decorators.http import require_POST
 from ketacare.core import scales as core_scales
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import (
-    ConflictError,
-    DuplicateError,
-    for_clinic,
-    get_for_user,
-)
-from ketacare.web.core_app.zone import clinic_time
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, DuplicateError, for_clinic, get_for_user
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.measures import services
 from ketacare.web.measures.alerts import alert_rows, group_by_patient, scale_name
 from ketacare.web.measures.forms import AcknowledgeForm, MeasureForm, item_field_map
@@ -45,7 +40,7 @@ def measure_new(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         course = next((c for c in courses if str(c.uuid) == form.cleaned_data["course"]), None)
         try:
             measure = services.record_measure(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 scale_id=scale.id,
                 items=form.items(),
@@ -111,7 +106,7 @@ def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             services.acknowledge_alert(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 alert,
                 note=form.cleaned_data["note"],
                 expected_version=form.cleaned_data["version"],
@@ -141,7 +136,7 @@ def alert_acknowledge(request: HttpRequest, alert_uuid: str) -> HttpResponse:
 def measure_withdraw(request: HttpRequest, measure_uuid: str) -> HttpResponse:
     measure = get_for_user(Measure.objects.select_related("patient"), request.user, measure_uuid)
     try:
-        services.withdraw_measure(request.user, measure, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]
+        services.withdraw_measure(request.user, measure, reason=request.POST.get("reason", ""))  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.patients import intake, services
 from ketacare.web.patients.models import Patient
 from ketacare.web.patients.search import search_filter
@@ -43,7 +43,7 @@ class PatientPatch(Schema):
 
 
 class PatientOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     record_number: str
     given_name: str
     family_name: str
@@ -108,7 +108,7 @@ def create_patient(request: HttpRequest, payload: PatientIn) -> Any:
     response=PatientClinicalOut | PatientOut,
     summary="One patient (clinical fields for clinical roles)",
 )
-def get_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
+def get_patient(request: HttpRequest, patient_uuid: UUID) -> Any:
     from ketacare.web.accounts.permissions import can
 
     user = api_user(request, "view_demographics")
@@ -117,7 +117,7 @@ def get_patient(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
 
 
 @router.patch("/{patient_uuid}", response=PatientOut, summary="Edit demographics")
-def patch_patient(request: HttpRequest, patient_uuid: uuid.UUID, payload: PatientPatch) -> Any:
+def patch_patient(request: HttpRequest, patient_uuid: UUID, payload: PatientPatch) -> Any:
     user = api_user(request, "edit_demographics")
     patient = get_for_user(Patient.objects.all(), user, patient_uuid)
     changes = payload.dict(exclude_unset=True)
@@ -135,7 +135,7 @@ class ScreenIn(Schema):
 
 
 class ScreenOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     drug: str
     route: str
     answers: dict[str, bool]
@@ -149,7 +149,7 @@ class ScreenOut(Schema):
     response=list[ScreenOut],
     summary="The patient's contraindication screens (a history, newest first)",
 )
-def list_screens(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
+def list_screens(request: HttpRequest, patient_uuid: UUID) -> Any:
     user = api_user(request, "view_clinical")
     patient = get_for_user(Patient.objects.all(), user, patient_uuid)
     return list(patient.screens.order_by("-screened_at", "-id"))
@@ -160,7 +160,7 @@ def list_screens(request: HttpRequest, patient_uuid: uuid.UUID) -> Any:
     response={201: ScreenOut},
     summary="Record a contraindication screen (the core screens the answers; kept as history)",
 )
-def record_screen(request: HttpRequest, patient_uuid: uuid.UUID, payload: ScreenIn) -> Any:
+def record_screen(request: HttpRequest, patient_uuid: UUID, payload: ScreenIn) -> Any:
     user = api_user(request, "record_intake")
     patient = get_for_user(Patient.objects.all(), user, patient_uuid)
     screen = intake.record_screen(

@@ -4,11 +4,11 @@ from typing import Any
 
 from django import forms
 
-from ketacare.web.core_app.forms import DateInput
+from ketacare.web.lib.forms import DateInput
 from ketacare.web.patients.models import Patient, TrialResponse
 
 
-class PatientForm(forms.ModelForm):  # type: ignore[type-arg]
+class PatientForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     class Meta:
@@ -94,6 +94,6 @@ class ConsentForm(forms.Form):
 
     def __init__(self, *args: Any, courses: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["course"].choices = [("", "Not linked to a course")] + [  # type: ignore[attr-defined]
+        self.fields["course"].choices = [("", "Not linked to a course")] + [  # type: ignore[attr-defined]  # a ChoiceField: the stubs type form fields as Field
             (str(c.uuid), f"{c.protocol_id} from {c.start_date}") for c in courses
         ]

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from ketacare.core import intake as core_intake
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import get_for_user
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import get_for_user
 from ketacare.web.patients import intake
 from ketacare.web.patients.forms import ConsentForm, ScreenForm, TrialForm
 from ketacare.web.patients.models import AntidepressantTrial, Patient
@@ -60,7 +60,7 @@ def trial_add(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            intake.add_trial(request.user, patient, **data)  # type: ignore[arg-type]
+            intake.add_trial(request.user, patient, **data)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         except InputError as exc:
             add_input_error(form, exc, TRIAL_FIELDS)
         else:
@@ -78,7 +78,7 @@ def trial_withdraw(request: HttpRequest, patient_uuid: str, trial_uuid: str) -> 
     )
     reason = request.POST.get("reason", "")
     try:
-        intake.withdraw_trial(request.user, trial, reason=reason)  # type: ignore[arg-type]
+        intake.withdraw_trial(request.user, trial, reason=reason)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:
@@ -93,7 +93,7 @@ def screen_record(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             intake.record_screen(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 answers=form.answers(),
                 drug=form.cleaned_data["drug"] or None,
@@ -117,7 +117,7 @@ def consent_record(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         course = next((c for c in courses if str(c.uuid) == data["course"]), None)
         try:
             intake.record_consent(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 given_on=data["given_on"],
                 scope=data["scope"],

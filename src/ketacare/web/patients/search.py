@@ -20,7 +20,7 @@ def as_date(text: str) -> dt.date | None:
     """``text`` read by the clinic's date input formats (ISO always among them), else None."""
     for fmt in formats.get_format("DATE_INPUT_FORMATS"):
         try:
-            return dt.datetime.strptime(text, fmt).date()
+            return dt.datetime.strptime(text, fmt).date()  # noqa: DTZ007  (a date: no time, no zone)
         except ValueError:
             continue
     return None

@@ -11,12 +11,13 @@ import datetime as dt
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.accounts.permissions import require
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.core_app.records import DuplicateError, save_versioned
+from ketacare.web.lib.records import DuplicateError, save_versioned
 from ketacare.web.patients.models import Patient
 
 DEMOGRAPHIC_FIELDS = [
@@ -33,7 +34,7 @@ DEMOGRAPHIC_FIELDS = [
 def _check_demographics(data: dict[str, Any]) -> None:
     dob = data.get("date_of_birth")
     if isinstance(dob, dt.date):
-        today = dt.date.today()
+        today = timezone.localdate()  # the clinic's day (its zone is active for the request)
         if dob > today:
             raise InputError("date_of_birth", dob.isoformat(), f"a date on or before {today}")
         if dob.year < today.year - 120:
@@ -52,9 +53,9 @@ def create_patient(actor: User, **data: Any) -> Patient:
     number = data.get("record_number")
     try:
         with transaction.atomic():
-            if Patient.objects.filter(clinic_id=actor.clinic_id, record_number=number).exists():
+            if Patient.objects.filter(clinic_id=actor.clinic_id, record_number=number).exists():  # type: ignore[misc]  # create_patient requires a clinic member
                 raise DuplicateError("record_number", number, RECORD_NUMBER_FREE)
-            patient = Patient.objects.create(clinic_id=actor.clinic_id, **data)
+            patient = Patient.objects.create(clinic_id=actor.clinic_id, **data)  # type: ignore[misc]  # create_patient requires a clinic member
             record(actor, "patient.create", patient, None, snapshot(patient, DEMOGRAPHIC_FIELDS))
     except IntegrityError as exc:
         _raise_if_record_number_taken(exc, number)

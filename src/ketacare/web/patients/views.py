@@ -1,4 +1,5 @@
-"""Patient list, registration, chart and demographics edit."""
+"""Patient list, registration and demographics edit. The chart (``patients:detail``) shows
+courses, sessions and measures: it is composed at the top, in ``ketacare.web.clinic.views``."""
 
 from __future__ import annotations
 
@@ -7,14 +8,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.core.errors import InputError
-from ketacare.web.accounts.permissions import can, permission_required
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import (
-    ConflictError,
-    DuplicateError,
-    for_clinic,
-    get_for_user,
-)
+from ketacare.web.accounts.permissions import permission_required
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, DuplicateError, for_clinic, get_for_user
 from ketacare.web.patients import services
 from ketacare.web.patients.forms import PatientForm
 from ketacare.web.patients.models import Patient
@@ -41,7 +37,7 @@ def patient_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]
+            patient = services.create_patient(request.user, **data)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
         except DuplicateError as exc:  # the record number is in use: 409, beside its field
             add_input_error(form, exc)
             status = 409
@@ -52,25 +48,6 @@ def patient_new(request: HttpRequest) -> HttpResponse:
             return redirect("patients:detail", patient_uuid=patient.uuid)
     context = {"form": form, "nav": "patients", "new": True}
     return render(request, "patients/form.html", context, status=status)
-
-
-@permission_required("view_demographics")
-def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
-    patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
-    context: dict[str, object] = {"patient": patient, "nav": "patients"}
-    if can(request.user, "view_clinical"):
-        from ketacare.web.patients.chart import chart_context
-
-        context.update(chart_context(patient))
-    else:
-        from ketacare.web.courses.models import PlannedSession
-
-        context["upcoming"] = (
-            PlannedSession.objects.filter(course__patient=patient, status="planned")
-            .order_by("date")
-            .only("date", "index", "chair", "status", "course_id")[:20]
-        )
-    return render(request, "patients/detail.html", context)
 
 
 @permission_required("edit_demographics")
@@ -88,7 +65,7 @@ def patient_edit(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         fresh = Patient.objects.get(pk=patient.pk)
         try:
             services.update_demographics(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 fresh,
                 expected_version=expected,
                 **changes,

@@ -8,22 +8,22 @@ prescriber's early discharge or transfer, signing, withdrawing a row entered in 
 amendments. Once a session is signed every write needs ``reason`` (it becomes an amendment).
 
 Same permissions as the pages (``view_clinical`` to read, ``record_session`` to write) and the
-one error shape of ``ketacare.web.core_app.api``; bounds in the schemas are the plausible-input
+one error shape of ``ketacare.web.clinic.api``; bounds in the schemas are the plausible-input
 ranges, the clinical rules are the core's (its InputError names the field and the range).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
+from uuid import UUID
 
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
-from ketacare.web.core_app.api import api_user
-from ketacare.web.core_app.records import for_clinic, get_for_user
+from ketacare.web.accounts.api import api_user
 from ketacare.web.courses.models import Course, PlannedSession
+from ketacare.web.lib.records import for_clinic, get_for_user
 from ketacare.web.treatments import rems_services, services, workflow
 from ketacare.web.treatments.models import AdverseEvent, ScaleRating, TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import ACKNOWLEDGE_VITAL, RECORD, SIGN, VIEW
@@ -32,8 +32,8 @@ router = Router(tags=["sessions"])
 
 
 class SessionIn(Schema):
-    course: uuid.UUID
-    planned: uuid.UUID | None = Field(None, description="the planned session this one gives")
+    course: UUID
+    planned: UUID | None = Field(None, description="the planned session this one gives")
     chair: int | None = Field(None, ge=1, le=99)
 
 
@@ -49,7 +49,7 @@ class VitalIn(Schema):
 
 
 class VitalOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     taken_at: dt.datetime
     minute: int | None
     systolic: float | None
@@ -74,7 +74,7 @@ class AdverseEventIn(Schema):
 
 
 class AdverseEventOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     onset_at: dt.datetime
     description: str
     severity: str
@@ -129,7 +129,7 @@ class RatingIn(Schema):
 
 
 class RatingOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     scale_id: str
     minute: int | None
     taken_at: dt.datetime
@@ -162,7 +162,7 @@ class SignIn(Schema):
 
 class WithdrawIn(Schema):
     kind: str = Field(pattern="^(vital|rating|adverse_event)$")
-    row: uuid.UUID
+    row: UUID
     reason: str = Field(min_length=1, max_length=3000)
 
 
@@ -193,7 +193,7 @@ class SessionStateOut(Schema):
 
 
 class AmendmentOut(Schema):
-    uuid: uuid.UUID
+    uuid: UUID
     action: str
     before: Any
     after: Any
@@ -203,10 +203,10 @@ class AmendmentOut(Schema):
 
 
 class SessionOut(Schema):
-    uuid: uuid.UUID
-    patient: uuid.UUID
-    course: uuid.UUID
-    planned: uuid.UUID | None
+    uuid: UUID
+    patient: UUID
+    course: UUID
+    planned: UUID | None
     date: dt.date
     chair: int | None
     status: str
@@ -278,8 +278,8 @@ def _out(session: TreatmentSession) -> dict[str, Any]:
 @router.get("", response=list[SessionOut], summary="Sessions of your clinic (newest first)")
 def list_sessions(
     request: HttpRequest,
-    course: uuid.UUID | None = None,
-    patient: uuid.UUID | None = None,
+    course: UUID | None = None,
+    patient: UUID | None = None,
     date: dt.date | None = None,
     status: str | None = None,
 ) -> Any:
@@ -308,13 +308,13 @@ def open_session(request: HttpRequest, payload: SessionIn) -> Any:
 
 
 @router.get("/{session_uuid}", response=SessionOut, summary="One session")
-def get_session(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def get_session(request: HttpRequest, session_uuid: UUID) -> Any:
     user = api_user(request, VIEW)
     return _out(get_for_user(_sessions(user), user, session_uuid))
 
 
 @router.post("/{session_uuid}/dose", response=SessionOut, summary="Record the dose (the core's)")
-def set_dose(request: HttpRequest, session_uuid: uuid.UUID, payload: DoseIn) -> Any:
+def set_dose(request: HttpRequest, session_uuid: UUID, payload: DoseIn) -> Any:
     user = api_user(request, RECORD)
     session = get_for_user(_sessions(user), user, session_uuid)
     services.set_dose(
@@ -331,7 +331,7 @@ def set_dose(request: HttpRequest, session_uuid: uuid.UUID, payload: DoseIn) -> 
 
 
 @router.get("/{session_uuid}/vitals", response=list[VitalOut], summary="Vital signs")
-def list_vitals(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def list_vitals(request: HttpRequest, session_uuid: UUID) -> Any:
     user = api_user(request, VIEW)
     session = get_for_user(_sessions(user), user, session_uuid)
     return list(VitalSign.objects.filter(session=session))
@@ -340,7 +340,7 @@ def list_vitals(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
 @router.post(
     "/{session_uuid}/vitals", response={201: VitalOut}, summary="Add vital signs (core alerts)"
 )
-def add_vitals(request: HttpRequest, session_uuid: uuid.UUID, payload: VitalIn) -> Any:
+def add_vitals(request: HttpRequest, session_uuid: UUID, payload: VitalIn) -> Any:
     user = api_user(request, RECORD)
     session = get_for_user(_sessions(user), user, session_uuid)
     vital = services.add_vitals(user, session, **payload.dict())
@@ -350,7 +350,7 @@ def add_vitals(request: HttpRequest, session_uuid: uuid.UUID, payload: VitalIn) 
 @router.get(
     "/{session_uuid}/adverse-events", response=list[AdverseEventOut], summary="Adverse events"
 )
-def list_adverse_events(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def list_adverse_events(request: HttpRequest, session_uuid: UUID) -> Any:
     user = api_user(request, VIEW)
     session = get_for_user(_sessions(user), user, session_uuid)
     return list(AdverseEvent.objects.filter(session=session))
@@ -361,16 +361,14 @@ def list_adverse_events(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
     response={201: AdverseEventOut},
     summary="Record an adverse event",
 )
-def add_adverse_event(
-    request: HttpRequest, session_uuid: uuid.UUID, payload: AdverseEventIn
-) -> Any:
+def add_adverse_event(request: HttpRequest, session_uuid: UUID, payload: AdverseEventIn) -> Any:
     user = api_user(request, RECORD)
     session = get_for_user(_sessions(user), user, session_uuid)
     event = services.add_adverse_event(user, session, **payload.dict())
     return Status(201, event)
 
 
-def _session_for(request: HttpRequest, session_uuid: uuid.UUID, permission: str) -> Any:
+def _session_for(request: HttpRequest, session_uuid: UUID, permission: str) -> Any:
     user = api_user(request, permission)
     return user, get_for_user(_sessions(user), user, session_uuid)
 
@@ -380,14 +378,14 @@ def _session_for(request: HttpRequest, session_uuid: uuid.UUID, permission: str)
     response=SessionStateOut,
     summary="What the core allows next on the session, and what blocks each action",
 )
-def session_state(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def session_state(request: HttpRequest, session_uuid: UUID) -> Any:
     _, session = _session_for(request, session_uuid, VIEW)
     state = workflow.state_for(session)
     return {**state.to_dict(), "next_actions": list(state.next_actions)}
 
 
 @router.post("/{session_uuid}/checklist", response=SessionOut, summary="The pre-dose checklist")
-def record_checklist(request: HttpRequest, session_uuid: uuid.UUID, payload: ChecklistIn) -> Any:
+def record_checklist(request: HttpRequest, session_uuid: UUID, payload: ChecklistIn) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     data = payload.dict()
     services.record_checklist(
@@ -401,7 +399,7 @@ def record_checklist(request: HttpRequest, session_uuid: uuid.UUID, payload: Che
     response=SessionOut,
     summary="The prescriber's decision on a gate that needs one (prescribers)",
 )
-def decide_gate(request: HttpRequest, session_uuid: uuid.UUID, payload: GateDecisionIn) -> Any:
+def decide_gate(request: HttpRequest, session_uuid: UUID, payload: GateDecisionIn) -> Any:
     user, session = _session_for(request, session_uuid, "prescribe")
     services.decide_gate(
         user, session, note=payload.note, expected_version=payload.version, reason=payload.reason
@@ -415,7 +413,7 @@ def decide_gate(request: HttpRequest, session_uuid: uuid.UUID, payload: GateDeci
     summary="Lot number and times (a changed time needs a reason; the old value is kept)",
 )
 def record_administration(
-    request: HttpRequest, session_uuid: uuid.UUID, payload: AdministrationIn
+    request: HttpRequest, session_uuid: UUID, payload: AdministrationIn
 ) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     services.record_administration(
@@ -432,7 +430,7 @@ def record_administration(
 
 
 @router.get("/{session_uuid}/ratings", response=list[RatingOut], summary="MOAA/S and CADSS")
-def list_ratings(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def list_ratings(request: HttpRequest, session_uuid: UUID) -> Any:
     _, session = _session_for(request, session_uuid, VIEW)
     return list(ScaleRating.objects.filter(session=session))
 
@@ -440,7 +438,7 @@ def list_ratings(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
 @router.post(
     "/{session_uuid}/ratings", response={201: RatingOut}, summary="A MOAA/S or CADSS rating"
 )
-def add_rating(request: HttpRequest, session_uuid: uuid.UUID, payload: RatingIn) -> Any:
+def add_rating(request: HttpRequest, session_uuid: UUID, payload: RatingIn) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     rating = services.add_rating(user, session, **payload.dict())
     return Status(201, rating)
@@ -451,7 +449,7 @@ def add_rating(request: HttpRequest, session_uuid: uuid.UUID, payload: RatingIn)
     response=SessionOut,
     summary="The discharge assessment (modified Aldrete and the label's criteria)",
 )
-def assess_discharge(request: HttpRequest, session_uuid: uuid.UUID, payload: DischargeIn) -> Any:
+def assess_discharge(request: HttpRequest, session_uuid: UUID, payload: DischargeIn) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     services.assess_discharge(
         user,
@@ -471,9 +469,7 @@ def assess_discharge(request: HttpRequest, session_uuid: uuid.UUID, payload: Dis
     response=SessionOut,
     summary="An early discharge or transfer, with a reason (prescribers)",
 )
-def early_discharge(
-    request: HttpRequest, session_uuid: uuid.UUID, payload: EarlyDischargeIn
-) -> Any:
+def early_discharge(request: HttpRequest, session_uuid: UUID, payload: EarlyDischargeIn) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     services.record_early_discharge(
         user,
@@ -491,7 +487,7 @@ def early_discharge(
     response=SessionOut,
     summary="Sign and lock (only when the core's rule allows; later writes are amendments)",
 )
-def sign(request: HttpRequest, session_uuid: uuid.UUID, payload: SignIn) -> Any:
+def sign(request: HttpRequest, session_uuid: UUID, payload: SignIn) -> Any:
     user, session = _session_for(request, session_uuid, SIGN)
     services.sign_session(user, session, expected_version=payload.version)
     return _out(session)
@@ -505,7 +501,7 @@ _ROWS: dict[str, Any] = {"vital": VitalSign, "rating": ScaleRating, "adverse_eve
     response=SessionOut,
     summary="Withdraw a row entered in error (kept, never deleted), with a reason",
 )
-def withdraw(request: HttpRequest, session_uuid: uuid.UUID, payload: WithdrawIn) -> Any:
+def withdraw(request: HttpRequest, session_uuid: UUID, payload: WithdrawIn) -> Any:
     user, session = _session_for(request, session_uuid, RECORD)
     row = get_for_user(_ROWS[payload.kind].objects.filter(session=session), user, payload.row)
     services.withdraw_row(user, session, row, reason=payload.reason)
@@ -518,7 +514,7 @@ def withdraw(request: HttpRequest, session_uuid: uuid.UUID, payload: WithdrawIn)
     summary="Acknowledge an out-of-range vital sign with a note",
 )
 def acknowledge_vital(
-    request: HttpRequest, session_uuid: uuid.UUID, vital_uuid: uuid.UUID, payload: AcknowledgeIn
+    request: HttpRequest, session_uuid: UUID, vital_uuid: UUID, payload: AcknowledgeIn
 ) -> Any:
     user, session = _session_for(request, session_uuid, ACKNOWLEDGE_VITAL)
     vital = get_for_user(VitalSign.objects.filter(session=session), user, vital_uuid)
@@ -530,7 +526,7 @@ def acknowledge_vital(
     response=list[AmendmentOut],
     summary="Changes after signing, and recorded times changed before it (before, after, why)",
 )
-def list_amendments(request: HttpRequest, session_uuid: uuid.UUID) -> Any:
+def list_amendments(request: HttpRequest, session_uuid: UUID) -> Any:
     _, session = _session_for(request, session_uuid, VIEW)
     return [
         {

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from ketacare.web.core_app.links import link_for
+from ketacare.web.lib.links import link_for
 from ketacare.web.treatments.models import AdverseEvent, SessionStatus, Severity, TreatmentSession
 
 

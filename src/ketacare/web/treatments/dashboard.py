@@ -1,4 +1,4 @@
-"""The treatments rows of the clinic dashboard (called by ``core_app.dashboard``): sessions not
+"""The treatments rows of the clinic dashboard (called by ``clinic.dashboard``): sessions not
 yet signed, REMS forms due or overdue, out-of-range vital signs not yet acknowledged."""
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q
 
 from ketacare.core.safety import rems_form_status
-from ketacare.web.core_app.links import link_for
-from ketacare.web.core_app.records import for_clinic
-from ketacare.web.treatments.clinic_time import clinic_time, clinic_today
+from ketacare.web.lib.links import link_for
+from ketacare.web.lib.records import for_clinic
+from ketacare.web.lib.zone import clinic_time, clinic_today
 from ketacare.web.treatments.models import (
     RemsSubmission,
     SessionStatus,
@@ -46,7 +46,7 @@ def unsigned_sessions(user: Any, limit: int = 50) -> list[UnsignedSession]:
     ]
 
 
-# --- REMS forms due and open vital-sign alerts (called by core_app.dashboard) ----------------
+# --- REMS forms due and open vital-sign alerts (called by clinic.dashboard) ----------------
 
 
 def rems_forms_due(

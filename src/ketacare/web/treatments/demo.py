@@ -31,8 +31,8 @@ from ketacare.core import protocols as core_protocols
 from ketacare.core import safety as core_safety
 from ketacare.core import scales as core_scales
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.lib.zone import clinic_zone
 from ketacare.web.treatments.bulk import fast_insert
-from ketacare.web.treatments.clinic_time import clinic_zone
 from ketacare.web.treatments.models import (
     AdverseEvent,
     RemsSubmission,
@@ -152,7 +152,7 @@ def _rems_rows(
             clinic_id=clinic.pk,
             session_id=session.pk,
             submitted_on=submitted_on,
-            submitted_by_id=session.signed_by.pk,
+            submitted_by_id=session.signed_by.pk,  # type: ignore[union-attr]  # demo sessions are signed before their REMS form
             confirmation=f"PMF-{rng.randint(100000, 999999)}",
             recorded_at=dt.datetime.combine(submitted_on, dt.time(17, 0), tzinfo=dt.UTC),
         )
@@ -341,7 +341,7 @@ def _seed_batch(
         )
     )
     for session in sessions:
-        session.pk = session.id = ids[session.planned_id]
+        session.pk = session.id = ids[session.planned_id]  # type: ignore[index]  # demo sessions are made from planned sessions
     # out-of-range vitals left open today, one of each kind (blood pressure, heart rate, SpO2),
     # each on the first vital after dosing of one of today's unfinished sessions
     spikes = [(192, 88, 97), (150, 132, 96), (140, 84, 86)]
@@ -352,10 +352,10 @@ def _seed_batch(
         if session.started_at is None:
             continue
         user = session.created_by
-        minutes = _schedule_minutes(course.drug, course.route)
+        minutes = _schedule_minutes(course.drug, course.route)  # type: ignore[assignment]  # the schedule's minutes, a tuple
         # today's unfinished sessions have the vitals taken so far
         elapsed = (now - session.started_at).total_seconds() / 60
-        for minute in minutes:
+        for minute in minutes:  # type: ignore[attr-defined]  # the schedule's minutes, a tuple
             if minute > elapsed:
                 break
             s = sbp + rng.randint(-6, 28 if 0 < minute <= 45 else 10)

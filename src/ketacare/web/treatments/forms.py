@@ -3,13 +3,13 @@ the core (its InputError names the field and the allowed range and is shown besi
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils import timezone
 
 from ketacare.core import scales as core_scales
-from ketacare.web.core_app.formids import OwnIds
+from ketacare.web.lib.formids import OwnIds
 from ketacare.web.treatments.models import Severity, TreatmentSession
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
@@ -232,7 +232,7 @@ class RatingForm(AppendForm):
         return [self[name] for name in self.item_names]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = cast(dict[str, Any], super().clean())  # a Form's clean() gives cleaned_data
         posted = [data.get(name) for name in self.item_names]
         if any(value not in (None, "") for value in posted):
             blank = [str(i + 1) for i, value in enumerate(posted) if value in (None, "")]

@@ -18,7 +18,7 @@ from ketacare.core import scales as core_scales
 from ketacare.core import vocabulary as v
 from ketacare.core.treatment import SessionState
 from ketacare.web.accounts.models import User
-from ketacare.web.treatments.clinic_time import clinic_time
+from ketacare.web.lib.zone import clinic_time
 from ketacare.web.treatments.models import TreatmentSession
 
 #: the steps of the session in its order, with the page section each one belongs to
@@ -176,7 +176,7 @@ _SUMMARISED = {"gate_report", "dose_result", "discharge", "dose_overrides"}
 def _field_label(name: str) -> str:
     base = name[:-3] if name.endswith("_id") else name
     try:
-        return str(TreatmentSession._meta.get_field(base).verbose_name)
+        return str(TreatmentSession._meta.get_field(base).verbose_name)  # type: ignore[union-attr]  # base names a concrete field of the model
     except Exception:
         return base.replace("_", " ")
 

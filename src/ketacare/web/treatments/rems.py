@@ -30,8 +30,8 @@ from typing import Any
 from ketacare.core import safety as core_safety
 from ketacare.core.safety.monitoring import REMS_FIELDS
 from ketacare.core.safety.rems import RemsAnswer, rems_form_status, rems_vital_answers
+from ketacare.web.lib.zone import clinic_time, clinic_today
 from ketacare.web.patients.models import ContraindicationScreen
-from ketacare.web.treatments.clinic_time import clinic_time, clinic_today
 from ketacare.web.treatments.models import RemsSubmission, TreatmentSession
 
 #: short labels of the form's fields (our own words)
@@ -341,7 +341,7 @@ def submission_state(session: TreatmentSession) -> dict[str, Any]:
         .order_by("-recorded_at", "-id")
     )
     for row in history:
-        row.recorded_local = clinic_time(row.recorded_at, session.clinic)  # type: ignore[attr-defined]
+        row.recorded_local = clinic_time(row.recorded_at, session.clinic)  # type: ignore[attr-defined]  # a display value set on the row for the template
     active = next((row for row in history if row.is_active), None)
     status = rems_form_status(
         session.date, active.submitted_on if active else None, clinic_today(session.clinic)

@@ -17,7 +17,7 @@ from django.utils import timezone
 from ketacare.core.errors import InputError
 from ketacare.core.safety import check_rems_submission
 from ketacare.web.audit.services import record, snapshot
-from ketacare.web.treatments.clinic_time import clinic_today
+from ketacare.web.lib.zone import clinic_today
 from ketacare.web.treatments.models import RemsSubmission, TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import ACKNOWLEDGE_VITAL, RECORD, require
 

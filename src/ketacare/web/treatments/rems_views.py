@@ -18,8 +18,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from ketacare.core.errors import InputError
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import get_for_user
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import get_for_user
 from ketacare.web.treatments import rems_services
 from ketacare.web.treatments.models import RemsSubmission, TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import ACKNOWLEDGE_VITAL, RECORD, permission_required
@@ -57,7 +57,7 @@ def rems_submit(request: HttpRequest, session_uuid: Any) -> HttpResponse:
                 else "REMS form submission recorded.",
             )
             return redirect("treatments:rems", session_uuid=session.uuid)
-    context = {"session": session, "patient": session.patient}
+    context: dict[str, Any] = {"session": session, "patient": session.patient}
     if session.course.drug != "esketamine":
         context["not_esketamine"] = True
     else:

@@ -31,8 +31,8 @@ from ketacare.core import treatment as core_treatment
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.models import User
 from ketacare.web.audit.services import jsonable, record, snapshot
-from ketacare.web.core_app.records import DuplicateError, save_versioned
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.lib.records import DuplicateError, save_versioned
 from ketacare.web.treatments.models import (
     AdverseEvent,
     Amendment,
@@ -365,7 +365,7 @@ def _previous_doses(session: TreatmentSession) -> list[float]:
         .order_by("date", "id")
         .values_list("dose_mg", flat=True)
     )
-    return [float(v) for v in rows]
+    return [float(v) for v in rows]  # type: ignore[arg-type]  # the query leaves out rows without a value
 
 
 def set_dose(
@@ -568,7 +568,7 @@ def add_vitals(
         facts, reason = _ask(session, "vitals", reason)
         when = _aware("taken_at", taken_at) or facts.now
         core_treatment.check_event_time(facts, "taken_at", when)
-        alerts = core_safety.check_vitals(**values, baseline=_baseline(session))
+        alerts = core_safety.check_vitals(**values, baseline=_baseline(session))  # type: ignore[arg-type]  # values holds only the vital-sign keywords
         vital = VitalSign.objects.create(
             clinic_id=session.clinic_id,
             session=session,

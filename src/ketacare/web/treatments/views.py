@@ -22,14 +22,14 @@ from django.views.decorators.http import require_POST
 
 from ketacare.core import safety as core_safety
 from ketacare.core.errors import InputError
-from ketacare.web.core_app.forms import add_input_error
-from ketacare.web.core_app.records import ConflictError, get_for_user
 from ketacare.web.courses.models import Course, PlannedSession
 from ketacare.web.courses.workflow import consent_on_file, eligibility_for
+from ketacare.web.lib.forms import add_input_error
+from ketacare.web.lib.records import ConflictError, get_for_user
+from ketacare.web.lib.zone import clinic_time, clinic_zone
 from ketacare.web.treatments import forms as f
 from ketacare.web.treatments import page as p
 from ketacare.web.treatments import services
-from ketacare.web.treatments.clinic_time import clinic_time, clinic_zone
 from ketacare.web.treatments.models import TreatmentSession, VitalSign
 from ketacare.web.treatments.permissions import (
     OVERRIDE,
@@ -105,11 +105,11 @@ def page_context(
     ]
     ratings = list(session.ratings.filter(withdrawn=False).select_related("entered_by"))
     for r in ratings:
-        r.short_name, r.full_name = p.scale_name(r.scale_id)
-        r.followup_label = p.v.label(p.v.FOLLOWUP_LABELS, r.followup_decision)
+        r.short_name, r.full_name = p.scale_name(r.scale_id)  # type: ignore[attr-defined]  # display values set for the template
+        r.followup_label = p.v.label(p.v.FOLLOWUP_LABELS, r.followup_decision)  # type: ignore[attr-defined]  # display values set for the template
     events = list(session.adverse_events.filter(withdrawn=False).select_related("entered_by"))
     for e in events:
-        e.onset_local = clinic_time(e.onset_at, session.clinic, with_date=False)
+        e.onset_local = clinic_time(e.onset_at, session.clinic, with_date=False)  # type: ignore[attr-defined]  # display values set for the template
     amendments = list(session.amendments.select_related("actor"))
     vitals_rows = _vitals(session)
     state = state_for(session)
@@ -341,7 +341,7 @@ def vitals(request: HttpRequest, session_uuid: Any) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.add_vitals(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 session,
                 taken_at=data.get("taken_at"),
                 minute=data.get("minute"),
@@ -355,11 +355,11 @@ def vitals(request: HttpRequest, session_uuid: Any) -> HttpResponse:
         except InputError as exc:
             add_input_error(form, exc, {"baseline systolic": "systolic"})
         else:
-            if request.htmx:  # type: ignore[attr-defined]
+            if request.htmx:  # type: ignore[attr-defined]  # django-htmx's HtmxMiddleware sets request.htmx
                 return _vitals_response(request, session, f.VitalsForm(session=session))
             messages.success(request, "Vital signs added.")
             return redirect("treatments:detail", session_uuid=session.uuid)
-    if request.htmx:  # type: ignore[attr-defined]
+    if request.htmx:  # type: ignore[attr-defined]  # django-htmx's HtmxMiddleware sets request.htmx
         return _vitals_response(request, session, form)
     return render(
         request,
@@ -509,7 +509,7 @@ def course_sessions(request: HttpRequest, course_uuid: Any) -> HttpResponse:
                 )
             try:
                 session = services.open_session(
-                    request.user,  # type: ignore[arg-type]
+                    request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                     course,
                     planned=planned_row,
                     chair=data.get("chair"),

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import template
 
-from ketacare.web.treatments.clinic_time import clinic_time
+from ketacare.web.lib.zone import clinic_time
 
 register = template.Library()
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.web.audit import views
+from ketacare.web.clinic import audit_views as views
 
 app_name = "audit"
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""The JSON API, /api/v1/: one NinjaAPI, session or bearer-token auth, one error shape.
+"""The JSON API's one error shape, for every app (``lib`` imports no app).
 
 Every error answers ``{"error": {"code": str, "message": str, "fields": {field: message}}}``:
 
@@ -22,76 +22,35 @@ HttpError              its     ``error``
 ``DuplicateError`` is also an ``InputError``; handlers are looked up along the exception's MRO, and
 ``ConflictError`` comes first in it (it is also registered by name below, to make that explicit).
 
-Each app adds its endpoints in ``<app>/api.py`` as a ``router`` registered in ``ketacare.web.urls``.
+The instance (``ketacare.web.clinic.api.api``) is made at the top of the stack; this module, at its
+bottom, holds what every app's API shares: the error shape (:func:`error_response`), the
+handlers that answer in it (:func:`add_error_handlers`) and the OpenAPI document that lists it
+(:class:`KetaCareAPI`). Authentication (``TokenAuth``, ``api_user``) is the accounts app's
+(``ketacare.web.accounts.api``).
 """
 
 from __future__ import annotations
 
+import json
 import logging
-from functools import wraps
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import IntegrityError
 from django.http import Http404, HttpRequest, HttpResponse
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, SessionAuth
 
 from ketacare.core.errors import InputError, KetaCareError
-from ketacare.web.accounts.models import ApiToken, User
-from ketacare.web.accounts.permissions import require
-from ketacare.web.accounts.timezones import activate_for
-from ketacare.web.core_app.records import (
+from ketacare.web.lib.records import (
     INTEGRITY_MESSAGE,
     ConflictError,
     DuplicateError,
     integrity_fields,
 )
 
-logger = logging.getLogger(__name__)
-
-
-class TokenAuth(HttpBearer):
-    """``Authorization: Bearer kc_...``: a token issued with ``ApiToken.issue``.
-
-    A revoked or expired token, or one of an inactive user, is refused (401). A ``read`` token
-    may only read: any other method answers 403 ``forbidden`` in the one error shape."""
-
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-    def authenticate(self, request: HttpRequest, token: str) -> User | None:
-        now = timezone.now()
-        row = (
-            ApiToken.objects.select_related("user", "user__clinic")
-            .filter(digest=ApiToken.digest_of(token), revoked_at__isnull=True, expires_at__gt=now)
-            .first()
-        )
-        if row is None or not row.user.is_active:
-            return None
-        if request.method not in self.SAFE_METHODS and not row.can_write:
-            raise PermissionDenied("This token is read-only: issue a read-write token to write.")
-        ApiToken.objects.filter(pk=row.pk).update(last_used_at=now)
-        request.user = row.user
-        return row.user
-
-
-def _docs_login_required(view: Any) -> Any:
-    """The OpenAPI document is for signed-in staff or token holders only."""
-
-    @wraps(view)
-    def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-        if not request.user.is_authenticated:
-            header = request.headers.get("Authorization", "")
-            scheme, _, token = header.partition(" ")
-            if scheme.lower() != "bearer" or TokenAuth().authenticate(request, token) is None:
-                return error_response(401, "unauthenticated", "Sign in or send a bearer token.")
-        return view(request, *args, **kwargs)
-
-    return wrapped
-
+logger = logging.getLogger("ketacare.web.clinic.api")  # the logger's name from before the move
 
 #: every operation may answer these, in the one error shape (listed in the OpenAPI document)
 ERROR_RESPONSES: dict[int, str] = {
@@ -134,25 +93,9 @@ class KetaCareAPI(NinjaAPI):
         return schema
 
 
-api = KetaCareAPI(
-    title="KetaCare API",
-    version="1",
-    description=(
-        "Records of ketamine and esketamine treatment. Every clinical number comes from "
-        "ketacare.core. Errors: {'error': {'code', 'message', 'fields'}}."
-    ),
-    urls_namespace="api-v1",
-    auth=[TokenAuth(), SessionAuth()],  # a bearer token first: no CSRF for token clients
-    docs_url=None,  # the Swagger page loads scripts from a CDN; the OpenAPI JSON is served
-    docs_decorator=_docs_login_required,
-)
-
-
 def error_response(
     status: int, code: str, message: str, fields: dict[str, str] | None = None
 ) -> HttpResponse:
-    import json
-
     body = {"error": {"code": code, "message": message, "fields": fields or {}}}
     return HttpResponse(json.dumps(body), status=status, content_type="application/json")
 
@@ -226,53 +169,16 @@ def _integrity(request: HttpRequest, exc: IntegrityError) -> HttpResponse:
     return error_response(409, "conflict", INTEGRITY_MESSAGE, integrity_fields(exc))
 
 
-api.add_exception_handler(NinjaValidationError, _validation)  # type: ignore[arg-type]
-api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]
-api.add_exception_handler(KetaCareError, _ketacare_error)  # type: ignore[arg-type]
-api.add_exception_handler(AuthenticationError, _auth)  # type: ignore[arg-type]
-api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]
-api.add_exception_handler(PermissionDenied, _forbidden)
-api.add_exception_handler(Http404, _not_found)
-api.add_exception_handler(ObjectDoesNotExist, _not_found)
-api.add_exception_handler(ConflictError, _conflict)  # type: ignore[arg-type]
-api.add_exception_handler(DuplicateError, _conflict)  # type: ignore[arg-type]
-api.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]
-
-
-def api_user(request: HttpRequest, action: str = "use_api") -> User:
-    """The authenticated user of an API request, after checking ``action`` (403 otherwise)."""
-    user: Any = getattr(request, "auth", None) or request.user
-    require(user, action)
-    activate_for(user)  # a date-time without a zone is read in the clinic's zone
-    return user  # type: ignore[no-any-return]
-
-
-@api.get("/me", tags=["accounts"], summary="The signed-in user, their clinic and permissions")
-def me(request: HttpRequest) -> dict[str, Any]:
-    from ketacare.web.accounts.permissions import allowed_actions
-
-    user = api_user(request)
-    return {
-        "username": user.username,
-        "name": user.display_name,
-        "role": user.role,
-        "clinic": str(user.clinic.uuid) if user.clinic else None,
-        "may": sorted(allowed_actions(user)),
-    }
-
-
-def register_routers() -> None:
-    """Each app's ``api.router`` under its prefix (imported here to avoid import cycles)."""
-    from ketacare.web.core_app.reports.api import router as reports
-    from ketacare.web.courses.api import router as courses
-    from ketacare.web.evidence.api import router as evidence
-    from ketacare.web.measures.api import router as measures
-    from ketacare.web.patients.api import router as patients
-    from ketacare.web.treatments.api import router as sessions
-
-    api.add_router("/patients", patients)
-    api.add_router("/courses", courses)
-    api.add_router("/evidence", evidence)
-    api.add_router("", measures)  # /measures and /alerts
-    api.add_router("/sessions", sessions)
-    api.add_router("/reports", reports)
+def add_error_handlers(api: NinjaAPI) -> None:
+    """Every error of ``api`` in the one error shape (the table above)."""
+    api.add_exception_handler(NinjaValidationError, _validation)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(InputError, _input_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(KetaCareError, _ketacare_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(AuthenticationError, _auth)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(HttpError, _http_error)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(PermissionDenied, _forbidden)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(Http404, _not_found)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(ObjectDoesNotExist, _not_found)  # type: ignore[arg-type]  # one handler serves several exception classes
+    api.add_exception_handler(ConflictError, _conflict)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(DuplicateError, _conflict)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes
+    api.add_exception_handler(IntegrityError, _integrity)  # type: ignore[arg-type]  # ninja types each handler by the one exception class it takes

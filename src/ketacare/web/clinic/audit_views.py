@@ -24,9 +24,9 @@ from ketacare.web.accounts.permissions import permission_required
 from ketacare.web.audit.describe import Describer, patient_label
 from ketacare.web.audit.forms import AuditFilterForm
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.core_app.records import for_clinic
+from ketacare.web.lib.records import for_clinic
+from ketacare.web.lib.zone import clinic_zone
 from ketacare.web.patients.search import search_filter
-from ketacare.web.treatments.clinic_time import clinic_zone
 
 PER_PAGE = 50
 MAX_MATCHES = 20

@@ -12,7 +12,7 @@ from collections import Counter
 from typing import Any
 
 from ketacare.core.analytics import suppress_table
-from ketacare.web.core_app.reports.services import SMALL_CELL, clinic_course_outcomes
+from ketacare.web.evidence.outcomes import SMALL_CELL, clinic_course_outcomes
 
 
 def suppress(n: int) -> str:

@@ -6,13 +6,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import datetime
 from typing import Any
 
 from fpdf import FPDF
 
 from ketacare.core.analytics import WHOLE_COURSE, course_counts
 from ketacare.core.outcomes import outcome_thresholds
+from ketacare.web.lib.zone import clinic_today
 
 REPLACE = {"≤": "<=", "≥": ">=", "–": "-", "—": "-", "’": "'", "“": '"', "”": '"', "→": "->"}
 
@@ -107,8 +107,8 @@ def _chart(
 def progress_report_pdf(patient: Any) -> bytes:
     """For the referring clinician: per course, the scores over time with the response and
     remission lines, the sessions and doses, and the outcome so far (the one definition)."""
-    from ketacare.web.core_app.reports.data import load_frames
     from ketacare.web.courses.models import Course
+    from ketacare.web.evidence.frames import load_frames
     from ketacare.web.measures.models import Measure
     from ketacare.web.treatments.models import TreatmentSession
 
@@ -118,7 +118,9 @@ def progress_report_pdf(patient: Any) -> bytes:
         f"Patient: {patient.given_name} {patient.family_name}, born "
         f"{patient.date_of_birth.isoformat()}, record {patient.record_number}",
     )
-    _line(pdf, f"Clinic: {patient.clinic.name}. Prepared {datetime.now().date().isoformat()}.")
+    _line(
+        pdf, f"Clinic: {patient.clinic.name}. Prepared {clinic_today(patient.clinic).isoformat()}."
+    )
     frames = load_frames(patient.clinic, patient=patient)
     outcomes = {
         row["course_id"]: row
@@ -163,7 +165,7 @@ def progress_report_pdf(patient: Any) -> bytes:
             start = series[0].taken_at
             _chart(
                 pdf,
-                [((m.taken_at - start).total_seconds() / 86400, m.total) for m in series],
+                [((m.taken_at - start).total_seconds() / 86400, m.total) for m in series],  # type: ignore[misc]  # the series holds scored measures only (total set)
                 lines,
                 top,
                 "days from baseline",

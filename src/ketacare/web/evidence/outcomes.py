@@ -13,7 +13,7 @@ from ketacare.core.analytics import (
     cohort_report,
     course_counts,
 )
-from ketacare.web.core_app.reports.data import load_frames
+from ketacare.web.evidence.frames import load_frames
 
 #: the clinic's small-cell threshold (the /outcomes/ page's 5, now one constant)
 SMALL_CELL = DEFAULT_SMALL_CELL
@@ -30,7 +30,7 @@ def clinic_cohort_report(
         courses, sessions, measures, definition=definition, small_cell=small_cell
     )
     report["clinic"] = clinic.name
-    return clean(report)  # type: ignore[no-any-return]
+    return clean(report)
 
 
 def clinic_course_outcomes(clinic: Any, *, basis: str = "last") -> list[dict[str, Any]]:
@@ -41,4 +41,4 @@ def clinic_course_outcomes(clinic: Any, *, basis: str = "last") -> list[dict[str
     definition = replace(WHOLE_COURSE, basis=basis)
     courses, sessions, measures = load_frames(clinic)
     frame = course_counts(courses, sessions, measures, definition=definition)
-    return frame.to_dict("records")  # type: ignore[no-any-return]
+    return frame.to_dict("records")

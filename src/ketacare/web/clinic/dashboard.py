@@ -4,21 +4,19 @@
 - open alerts (clinical roles);
 - measures due: active courses with no measure in the last ``KETACARE_MEASURE_INTERVAL_DAYS``
   days (a clinic's reminder setting, not a clinical rule);
-- sessions not yet signed: provided by the treatments app through
-  ``ketacare.web.treatments.dashboard.unsigned_sessions(user)`` when it exists;
+- sessions not yet signed (``ketacare.web.treatments.dashboard.unsigned_sessions(user)``);
 - REMS forms due and overdue (``treatments.dashboard.rems_forms_due``) and out-of-range vital
-  signs not yet acknowledged (``treatments.dashboard.open_vital_alerts``), likewise;
+  signs not yet acknowledged (``treatments.dashboard.open_vital_alerts``);
 - for a prescriber, today's open sessions whose pre-dose gate waits for them
   (``treatments.dashboard.gates_waiting``).
 
 A session opened on a chair is filed under that chair (the planned session may have none); dates
-and times are the clinic's (``treatments.clinic_time``).
+and times are the clinic's (``lib.zone``).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 from django.conf import settings
@@ -26,28 +24,21 @@ from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ketacare.web.accounts.permissions import can
-from ketacare.web.core_app.links import link_for
-from ketacare.web.core_app.records import for_clinic
-from ketacare.web.core_app.zone import clinic_time, clinic_today
 from ketacare.web.courses.models import Course, PlannedSession, PlannedStatus
+from ketacare.web.lib.links import link_for
+from ketacare.web.lib.records import for_clinic
+from ketacare.web.lib.zone import clinic_time, clinic_today
 from ketacare.web.measures.alerts import alert_rows, group_by_patient
 from ketacare.web.measures.models import Alert, Measure
+from ketacare.web.treatments import dashboard as treatment_rows
 
 ACTIVE = ("induction", "review", "maintenance")
 RECORDED_LABELS = {"open": "In progress", "signed": "Signed"}
 
 
-def _hook(module_name: str, function: str) -> Any:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        return None
-    return getattr(module, function, None)
-
-
 def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]:
     """The dashboard's rows as plain values (no model objects for the lists it only shows) with
-    their links built from one ``reverse`` per route (``core_app.links``)."""
+    their links built from one ``reverse`` per route (``lib.links``)."""
     clinic = getattr(user, "clinic", None)
     today = today or (clinic_today(clinic) if clinic is not None else timezone.localdate())
     patient_url = link_for("patients:detail")
@@ -134,22 +125,18 @@ def dashboard_context(user: Any, today: dt.date | None = None) -> dict[str, Any]
         )
         new_measure_url = link_for("measures:new")
         for course in due:
-            course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]
-            course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]
+            course.patient_url = patient_url(course.patient.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
+            course.enter_url = new_measure_url(course.patient.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
             # the day of the last measure in the clinic's zone (the template's |date would
             # show the site's)
-            last = clinic_time(course.last_measure, clinic)  # type: ignore[attr-defined]
-            course.last_measure_day = last[:10]  # type: ignore[attr-defined]
+            last = clinic_time(course.last_measure, clinic)
+            course.last_measure_day = last[:10]  # type: ignore[attr-defined]  # a display value set on the row for the template
         context["measures_due"] = due
-        unsigned = _hook("ketacare.web.treatments.dashboard", "unsigned_sessions")
-        context["unsigned_sessions"] = list(unsigned(user)) if unsigned else None
-        rems_due = _hook("ketacare.web.treatments.dashboard", "rems_forms_due")
-        context["rems_forms_due"] = list(rems_due(user, today)) if rems_due else None
-        vital_alerts = _hook("ketacare.web.treatments.dashboard", "open_vital_alerts")
-        context["vital_alerts"] = list(vital_alerts(user)) if vital_alerts else None
+        context["unsigned_sessions"] = list(treatment_rows.unsigned_sessions(user))
+        context["rems_forms_due"] = list(treatment_rows.rems_forms_due(user, today))
+        context["vital_alerts"] = list(treatment_rows.open_vital_alerts(user))
         if can(user, "prescribe"):
-            waiting = _hook("ketacare.web.treatments.dashboard", "gates_waiting")
-            context["gates_waiting"] = list(waiting(user, today)) if waiting else None
+            context["gates_waiting"] = list(treatment_rows.gates_waiting(user, today))
     return context
 
 

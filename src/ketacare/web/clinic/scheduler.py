@@ -28,7 +28,7 @@ def periodic_tasks() -> dict[str, str]:
 def registered_task(name: str) -> Any:
     """The task of that name in the KetaCare Celery app, the installed apps' ``tasks`` modules
     imported the first time (without the worker's start-up: no second ``django.setup()``)."""
-    from ketacare.web.celery_app import app
+    from ketacare.web.clinic.celery_app import app
 
     if name not in app.tasks:
         app.autodiscover_tasks(force=True)

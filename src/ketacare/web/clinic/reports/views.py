@@ -11,8 +11,8 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.safestring import mark_safe
 
 from ketacare.web.accounts.permissions import permission_required
-from ketacare.web.core_app.reports import charts
-from ketacare.web.core_app.reports.services import clinic_cohort_report
+from ketacare.web.clinic.reports import charts
+from ketacare.web.evidence.outcomes import clinic_cohort_report
 
 
 def _pct(rate: dict[str, Any]) -> tuple[str, str]:
@@ -58,33 +58,33 @@ def _for_page(data: dict[str, Any]) -> dict[str, Any]:
 
 @permission_required("view_aggregates")
 def cohort(request: HttpRequest) -> HttpResponse:
-    report = clinic_cohort_report(request.user.clinic)  # type: ignore[union-attr]
+    report = clinic_cohort_report(request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     scales = [{**_for_page(d), "id": sid} for sid, d in report["scales"].items()]
     return render(
         request,
-        "core_app/reports/cohort.html",
+        "clinic/reports/cohort.html",
         {"report": report, "scales": scales, "nav": "reports", "small_cell": report["small_cell"]},
     )
 
 
 @permission_required("export_deidentified")
 def research_extract(request: HttpRequest) -> HttpResponse:
-    from ketacare.web.core_app.reports.exports import deidentified_zip
+    from ketacare.web.clinic.reports.exports import deidentified_zip
 
     fmt = request.GET.get("format")
     if fmt in ("csv", "parquet"):
-        body = deidentified_zip(request.user.clinic, fmt)  # type: ignore[union-attr]
+        body = deidentified_zip(request.user.clinic, fmt)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
         response = HttpResponse(body, content_type="application/zip")
         response["Content-Disposition"] = f'attachment; filename="research-extract-{fmt}.zip"'
         return response
-    return render(request, "core_app/reports/research_extract.html", {"nav": "reports"})
+    return render(request, "clinic/reports/research_extract.html", {"nav": "reports"})
 
 
 @permission_required("export_fhir")
 def fhir_bulk(request: HttpRequest) -> HttpResponse:
-    from ketacare.web.core_app.reports.exports import fhir_zip
+    from ketacare.web.clinic.reports.exports import fhir_zip
 
-    body = fhir_zip(request.user.clinic)  # type: ignore[union-attr]
+    body = fhir_zip(request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     response = HttpResponse(body, content_type="application/zip")
     response["Content-Disposition"] = 'attachment; filename="fhir-bulk-export.zip"'
     return response
@@ -94,10 +94,10 @@ def fhir_bulk(request: HttpRequest) -> HttpResponse:
 def fhir_patient(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     import json
 
-    from ketacare.web.core_app.reports.exports import patient_bundle
+    from ketacare.web.clinic.reports.exports import patient_bundle
     from ketacare.web.patients.models import Patient
 
-    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]
+    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     return HttpResponse(
         json.dumps(patient_bundle(patient), indent=2), content_type="application/fhir+json"
     )
@@ -105,10 +105,10 @@ def fhir_patient(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 
 @permission_required("view_clinical")
 def progress_pdf(request: HttpRequest, patient_uuid: str) -> HttpResponse:
-    from ketacare.web.core_app.reports.pdfs import progress_report_pdf
+    from ketacare.web.clinic.reports.pdfs import progress_report_pdf
     from ketacare.web.patients.models import Patient
 
-    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]
+    patient = get_object_or_404(Patient, uuid=patient_uuid, clinic=request.user.clinic)  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
     response = HttpResponse(progress_report_pdf(patient), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="progress-{patient.uuid}.pdf"'
     return response
@@ -116,13 +116,13 @@ def progress_pdf(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 
 @permission_required("view_clinical")
 def rems_pdf(request: HttpRequest, session_uuid: str) -> HttpResponse:
-    from ketacare.web.core_app.reports.pdfs import rems_form_pdf
+    from ketacare.web.clinic.reports.pdfs import rems_form_pdf
     from ketacare.web.treatments.models import TreatmentSession
 
     session = get_object_or_404(
         TreatmentSession,
         uuid=session_uuid,
-        clinic=request.user.clinic,  # type: ignore[union-attr]
+        clinic=request.user.clinic,  # type: ignore[union-attr]  # login required: request.user is a staff User with a clinic
         course__drug="esketamine",  # the REMS form exists for esketamine sessions only
     )
     response = HttpResponse(rems_form_pdf(session), content_type="application/pdf")

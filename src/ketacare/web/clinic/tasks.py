@@ -1,10 +1,10 @@
-"""Background tasks (Celery), found by ``ketacare.web.celery_app``.
+"""Background tasks (Celery), found by ``ketacare.web.clinic.celery_app``.
 
 The check-in tasks compose the ``checkins`` app from the top app: each imports
 ``ketacare.web.checkins.services`` when it runs (not when this module loads, so the worker starts
 and ``ketacare.ping`` answers whatever apps are installed), calls one service function with
 ``timezone.now()`` and returns the number of messages or alerts it handled. Each run logs one
-line of logger ``ketacare.web.core_app.tasks``: the task, the count, the duration, no patient
+line of logger ``ketacare.web.clinic.tasks``: the task, the count, the duration, no patient
 data. The periodic schedule is ``KETACARE_PERIODIC_TASKS`` in the settings.
 """
 

@@ -105,7 +105,7 @@ def for_clinic(queryset: models.QuerySet[M], user: Any) -> models.QuerySet[M]:
 def get_for_user(queryset: models.QuerySet[M], user: Any, uuid: Any) -> M:
     try:
         return for_clinic(queryset, user).get(uuid=uuid)
-    except (queryset.model.DoesNotExist, ValueError, TypeError):
+    except (queryset.model.DoesNotExist, ValueError, TypeError):  # type: ignore[attr-defined]  # every concrete model has DoesNotExist; the stubs bind it per model
         raise Http404("No such record in your clinic.") from None
     except Exception as exc:  # invalid UUID text on some backends
         if exc.__class__.__name__ == "ValidationError":
@@ -123,5 +123,5 @@ def save_versioned(obj: M, expected_version: int, fields: list[str]) -> M:
     if updated != 1:
         current = model._default_manager.filter(pk=obj.pk).values_list("version", flat=True).first()
         raise ConflictError(obj, expected_version, current)
-    obj.version = expected_version + 1  # type: ignore[attr-defined]
+    obj.version = expected_version + 1  # type: ignore[attr-defined]  # every versioned model has a version field
     return obj

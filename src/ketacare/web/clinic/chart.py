@@ -1,8 +1,8 @@
 """The clinical part of the patient chart, in a constant number of queries.
 
-- a timeline of course events, sessions given, measures, alerts and consents (and, when the
-  treatments app provides ``ketacare.web.treatments.chart.timeline_entries(patient)``, its
-  sessions, doses and adverse events);
+- a timeline of course events, sessions given, measures, alerts and consents, and the
+  treatments app's sessions, doses and adverse events
+  (``ketacare.web.treatments.chart.timeline_entries(patient)``);
 - a chart of each scale over time with the course baseline and the core's response and
   remission lines.
 """
@@ -10,16 +10,16 @@
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from typing import Any
 
 from django.utils import timezone
 
-from ketacare.web.core_app.links import link_for
 from ketacare.web.courses.models import CourseEvent, PlannedSession
+from ketacare.web.lib.links import link_for
 from ketacare.web.measures.charts import chart_for
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
+from ketacare.web.treatments.chart import timeline_entries as treatment_timeline
 
 # what the chart, the timeline and the measures table read of a measure
 MEASURE_COLUMNS = (
@@ -44,12 +44,7 @@ def _at(value: dt.date | dt.datetime) -> dt.datetime:
 
 
 def _extra_timeline(patient: Patient) -> list[dict[str, Any]]:
-    try:
-        module = importlib.import_module("ketacare.web.treatments.chart")
-    except ModuleNotFoundError:
-        return []
-    entries = getattr(module, "timeline_entries", None)
-    return list(entries(patient)) if entries else []
+    return list(treatment_timeline(patient))
 
 
 def chart_context(patient: Patient) -> dict[str, Any]:
@@ -71,7 +66,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     plan_url = link_for("courses:plan")
     for course in courses:
-        course.plan_url = plan_url(course.uuid)  # type: ignore[attr-defined]
+        course.plan_url = plan_url(course.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     measures = list(
         Measure.objects.filter(patient=patient, withdrawn=False)
         .only(*MEASURE_COLUMNS)
@@ -79,7 +74,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     withdraw_url = link_for("measures:withdraw")
     for m in measures:
-        m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]
+        m.withdraw_url = withdraw_url(m.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     # by the ids of the courses already read: no join, an index lookup per course
     course_ids = [c.pk for c in courses]
     protocols = {c.pk: c.protocol_id for c in courses}
@@ -102,7 +97,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
     )
     acknowledge_url = link_for("measures:acknowledge")
     for a in alerts:
-        a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]
+        a.acknowledge_url = acknowledge_url(a.uuid)  # type: ignore[attr-defined]  # a display value set on the row for the template
     consents = list(patient.consents.only("given_on", "scope", "recorded_at"))
 
     # one chart per scale; the baseline of the latest course that has one on that scale
@@ -154,7 +149,7 @@ def chart_context(patient: Patient) -> dict[str, Any]:
         )
     for c in consents:
         # the time it was recorded when that was the day it was given, else midday of that day
-        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None
+        at = c.recorded_at if c.recorded_at and c.recorded_at.date() == c.given_on else None  # type: ignore[assignment]  # None: the timeline's midday of the day it was given, below
         timeline.append(
             {"at": at or _at(c.given_on), "kind": "consent", "text": f"Consent: {c.scope}"}
         )

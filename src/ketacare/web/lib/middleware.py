@@ -22,7 +22,7 @@ from django.db import IntegrityError
 from django.http import HttpRequest
 from django.shortcuts import render
 
-from ketacare.web.core_app.records import INTEGRITY_MESSAGE, ConflictError, integrity_fields
+from ketacare.web.lib.records import INTEGRITY_MESSAGE, ConflictError, integrity_fields
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class ConflictMiddleware:
 
     A middleware rather than a decorator: it covers every page view, including ones added later
     and ones whose author did not think of the race, from one place in ``settings.MIDDLEWARE``.
-    The JSON API answers these itself in its one error shape (``core_app.api``).
+    The JSON API answers these itself in its one error shape (``clinic.api``).
     """
 
     def __init__(self, get_response: Any) -> None:
@@ -69,7 +69,7 @@ class ConflictMiddleware:
         else:
             return None
         context = {"message": message, "fields": fields, "back": request.get_full_path()}
-        return render(request, "core_app/conflict.html", context, status=409)
+        return render(request, "lib/conflict.html", context, status=409)
 
 
 request_logger = logging.getLogger("ketacare.request")
@@ -94,7 +94,7 @@ class RequestLogMiddleware:
         started = time.perf_counter()
         given = request.headers.get("X-Request-ID", "")
         request_id = given if _REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
-        request.request_id = request_id  # type: ignore[attr-defined]
+        request.request_id = request_id  # type: ignore[attr-defined]  # an attribute this middleware sets on the request
         status = 500
         try:
             response = self.get_response(request)
@@ -106,7 +106,7 @@ class RequestLogMiddleware:
             signed_in = user is not None and user.is_authenticated
             fields = {
                 "request_id": request_id,
-                "user_id": user.pk if signed_in else None,
+                "user_id": user.pk if signed_in else None,  # type: ignore[union-attr]  # signed_in is true only with a user
                 "clinic_id": getattr(user, "clinic_id", None) if signed_in else None,
                 "method": request.method,
                 "path": request.path,

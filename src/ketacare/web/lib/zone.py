@@ -1,6 +1,6 @@
-"""The clinic's time zone for pages below the treatments app (alerts, the chart): the same rule
-as ``treatments.clinic_time`` (``Clinic.time_zone``, else ``TIME_ZONE``, else UTC), kept here so
-that the measures and patients apps need not import an app above them."""
+"""Times shown to staff, in the clinic's time zone (``Clinic.time_zone``, else ``TIME_ZONE``, else
+UTC), to the minute; stored times stay timezone-aware UTC. One rule for every app (the accounts
+app's ``ClinicTimezoneMiddleware`` activates the same zone for a request)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from django.utils import timezone
 
 
 def clinic_zone(clinic: Any) -> dt.tzinfo:
+    """The clinic's time zone; an unknown name falls back to the site's ``TIME_ZONE``."""
     for name in (getattr(clinic, "time_zone", None), settings.TIME_ZONE, "UTC"):
         if not name:
             continue

@@ -1,4 +1,6 @@
-"""Site-wide views: the health page and the landing redirect."""
+"""Site-wide views: the health page, the landing redirect, the dashboard, the outcomes page and
+the patient chart (``patients:detail``: demographics, and for clinical roles the courses,
+sessions and measures of ``clinic.chart``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,10 @@ from django.shortcuts import redirect, render
 
 from ketacare import __version__
 from ketacare.web.accounts.permissions import can, permission_required
+from ketacare.web.clinic import chart
+from ketacare.web.courses.models import PlannedSession
+from ketacare.web.lib.records import get_for_user
+from ketacare.web.patients.models import Patient
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -33,23 +39,38 @@ def home(request: HttpRequest) -> HttpResponse:
         return redirect("dashboard")
     if can(request.user, "view_aggregates"):
         return redirect("reports")
-    return render(request, "core_app/no_role.html", status=403)
+    return render(request, "clinic/no_role.html", status=403)
 
 
 @permission_required("view_dashboard")
 def dashboard(request: HttpRequest) -> HttpResponse:
-    from ketacare.web.core_app.dashboard import dashboard_context
+    from ketacare.web.clinic.dashboard import dashboard_context
 
     context = dashboard_context(request.user)
     context["nav"] = "dashboard"
-    return render(request, "core_app/dashboard.html", context)
+    return render(request, "clinic/dashboard.html", context)
 
 
 @permission_required("view_aggregates")
 def reports(request: HttpRequest) -> HttpResponse:
     """De-identified clinic aggregates (no names, no record numbers, no dates of birth)."""
-    from ketacare.web.core_app.aggregates import aggregates_context
+    from ketacare.web.clinic.aggregates import aggregates_context
 
     context = aggregates_context(request.user)
     context["nav"] = "reports"
-    return render(request, "core_app/reports.html", context)
+    return render(request, "clinic/reports.html", context)
+
+
+@permission_required("view_demographics")
+def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
+    patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
+    context: dict[str, object] = {"patient": patient, "nav": "patients"}
+    if can(request.user, "view_clinical"):
+        context.update(chart.chart_context(patient))
+    else:
+        context["upcoming"] = (
+            PlannedSession.objects.filter(course__patient=patient, status="planned")
+            .order_by("date")
+            .only("date", "index", "chair", "status", "course_id")[:20]
+        )
+    return render(request, "patients/detail.html", context)

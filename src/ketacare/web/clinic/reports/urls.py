@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ketacare.web.core_app.reports import views
+from ketacare.web.clinic.reports import views
 
 app_name = "reports"
 urlpatterns = [

@@ -4,7 +4,7 @@
 ``KETACARE_PERIODIC_TASKS``).
 
 The tasks are found in each installed app's ``tasks`` module (the check-in tasks and
-``ketacare.ping`` are in ``ketacare.web.core_app.tasks``). ``ketacare worker`` and
+``ketacare.ping`` are in ``ketacare.web.clinic.tasks``). ``ketacare worker`` and
 ``ketacare beat`` start the worker and the scheduler with this app; the core app imports it at
 start, so a task sent from a web request goes to the configured broker.
 """
