@@ -16,8 +16,8 @@ import pytest
 from django.conf import settings
 from django.utils import timezone
 
-from ketacare.web.clinic.celery_app import app
 from ketacare.web.clinic import tasks
+from ketacare.web.clinic.celery_app import app
 from ketacare.web.clinic.scheduler import InProcessScheduler, periodic_tasks, registered_task
 
 SERVICES = "ketacare.web.checkins.services"

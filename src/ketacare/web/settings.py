@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from csp.constants import NONE, SELF
@@ -376,7 +377,7 @@ CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
 # The periodic tasks, as data: name -> the task and its period in seconds. `ketacare beat` sends
 # each one every period (a run not started within its period expires, so a stopped worker does
 # not find a pile of them); `ketacare demo` runs them all in-process instead.
-KETACARE_PERIODIC_TASKS = {
+KETACARE_PERIODIC_TASKS: dict[str, dict[str, Any]] = {
     "send-due-checkins": {"task": "ketacare.checkins.send_due", "every_seconds": 5 * 60},
     "send-checkin-reminders": {
         "task": "ketacare.checkins.send_reminders",

@@ -104,7 +104,7 @@ def _frame(queryset: Any, names: list[str]) -> pd.DataFrame:
                 if connection.vendor == "postgresql":
                     # bound client-side by psycopg (its quoting), as Django logs a query: the
                     # server would otherwise type ``jsonb ->> $2`` with a bigint and refuse it
-                    cursor.execute(connection.ops.compose_sql(sql, params))
+                    cursor.execute(connection.ops.compose_sql(sql, params))  # type: ignore[attr-defined]  # PostgreSQL's operations (vendor checked)
                 else:
                     cursor.execute(_placeholders(sql, len(params), "sqlite"), list(params))
                 table = cursor.fetch_arrow_table()

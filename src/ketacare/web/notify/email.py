@@ -55,5 +55,5 @@ def send_email(to: str, subject: str, body: str, *, from_email: str | None = Non
         "from_email", from_email if from_email is not None else settings.KETACARE_NOTIFY_EMAIL_FROM
     )
     sent = EmailMessage(subject=subject, body=body, from_email=sender, to=[address]).send()
-    log.info("email sent", extra={"backend": settings.EMAIL_BACKEND.rsplit(".", 1)[-1]})
+    log.info("email sent", extra={"backend": str(settings.EMAIL_BACKEND).rsplit(".", 1)[-1]})
     return sent

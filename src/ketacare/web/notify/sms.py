@@ -229,7 +229,7 @@ class HttpSmsBackend(BaseSmsBackend):
 def get_backend() -> BaseSmsBackend:
     """The backend named by ``KETACARE_SMS_BACKEND`` (read at each call: override_settings
     works)."""
-    path = settings.KETACARE_SMS_BACKEND
+    path = str(settings.KETACARE_SMS_BACKEND)
     try:
         backend_class = import_string(path)
     except ImportError:
