@@ -1,0 +1,1 @@
+"""Self-report check-ins: cadence rules, due dates, contact windows."""
