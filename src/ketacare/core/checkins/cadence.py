@@ -290,14 +290,16 @@ def schedule(
         upcoming = [s for s in done if last is None or s > last]
         lt = treated[-1] if treated else None
 
-        def ask(lt: dt.date | None, last: dt.date | None = last) -> Due:
+        nxt = upcoming[0] if upcoming else None
+
+        def ask(lt: dt.date | None, last: dt.date | None = last, nxt: dt.date | None = nxt) -> Due:
             return next_due(
                 rule,
                 enrolled_on=enrolled_on,
                 phase=phase,
                 last_checkin=last,
                 last_treatment=lt,
-                next_session=upcoming[0] if upcoming else None,
+                next_session=nxt,
             )
 
         due = ask(lt)
