@@ -103,6 +103,17 @@ def vital(world: dict[str, Any]) -> dict[str, Any]:
     return {"vital_uuid": world["vital"].uuid}
 
 
+def checkin(world: dict[str, Any]) -> dict[str, Any]:
+    """A check-in of the world's patient, its link handed out (made on first use)."""
+    if "checkin" not in world:
+        from ketacare.web.checkins.services import create_checkin
+
+        world["checkin"], _ = create_checkin(
+            world["course"].prescriber, world["patient"], scales=["phq9"], send=False
+        )
+    return {"checkin_uuid": world["checkin"].uuid}
+
+
 # (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
 # POST-only actions: they are POSTed empty, and an allowed person gets a redirect or a form
 # error, never 403 or 404])
@@ -149,6 +160,12 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:early_discharge", treatment_session, {PRESCRIBER}, True, "POST"),
     ("treatments:rems_submit", treatment_session, CLINICAL, True, "POST"),
     ("treatments:acknowledge_vital", vital, CLINICAL, True, "POST"),
+    ("checkins:list", none, CLINICAL, False),
+    ("checkins:patient", patient, CLINICAL, True),
+    ("checkins:enrol", patient, {PRESCRIBER}, True, "POST"),
+    ("checkins:change", patient, {PRESCRIBER}, True, "POST"),
+    ("checkins:send", patient, CLINICAL, True, "POST"),
+    ("checkins:resend", checkin, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
     ("audit:export", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
@@ -170,6 +187,9 @@ ROUTES: list[tuple[Any, ...]] = [
 # pages that answer without a role check (they redirect or are public)
 NOT_IN_TABLE = {
     "home",
+    # the patient's check-in link: no login, the token is the credential (test_checkins_link)
+    "checkins:answer",
+    "checkins:new_link",
     "health",
     "accounts:login",
     "accounts:logout",

@@ -19,6 +19,7 @@ urlpatterns = [
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),
     path("sessions/", include("ketacare.web.treatments.urls")),
+    path("", include("ketacare.web.checkins.urls")),
     path("audit/", include("ketacare.web.audit.urls")),
     path("evidence/", include("ketacare.web.evidence.urls")),
     path("api/v1/", api.urls),

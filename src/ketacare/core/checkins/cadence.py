@@ -206,7 +206,7 @@ def chain_dates(steps: tuple[Step, ...], anchor: dt.date, until: dt.date) -> lis
     return dates
 
 
-def _date(field_name: str, value: Any) -> dt.date:
+def _date(field_name: str, value: object) -> dt.date:
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise InputError(field_name, value, "a date (not a date-time)")
     return value

@@ -263,6 +263,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 
 def register_routers() -> None:
     """Each app's ``api.router`` under its prefix (imported here to avoid import cycles)."""
+    from ketacare.web.checkins.api import router as checkins
     from ketacare.web.core_app.reports.api import router as reports
     from ketacare.web.courses.api import router as courses
     from ketacare.web.evidence.api import router as evidence
@@ -271,6 +272,7 @@ def register_routers() -> None:
     from ketacare.web.treatments.api import router as sessions
 
     api.add_router("/patients", patients)
+    api.add_router("/patients", checkins)  # /patients/{uuid}/check-ins
     api.add_router("/courses", courses)
     api.add_router("/evidence", evidence)
     api.add_router("", measures)  # /measures and /alerts

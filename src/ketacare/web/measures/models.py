@@ -39,7 +39,8 @@ class Measure(models.Model):
     si_level = models.CharField(max_length=10, blank=True)
     # who entered it: staff (entered_by) or the patient through a check-in link (no user)
     source = models.CharField(
-        max_length=10, choices=[("staff", "Staff entry"), ("patient", "Self-report")],
+        max_length=10,
+        choices=[("staff", "Staff entry"), ("patient", "Self-report")],
         default="staff",
     )
     entered_by = models.ForeignKey(

@@ -24,6 +24,7 @@ from ketacare.web.patients.models import Patient
 # what the chart, the timeline and the measures table read of a measure
 MEASURE_COLUMNS = (
     "uuid",
+    "source",
     "scale_id",
     "taken_at",
     "total",
