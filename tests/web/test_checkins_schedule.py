@@ -197,7 +197,7 @@ def test_resend_cancels_the_old_link(world: dict[str, Any], prescriber: Any, nur
 
     _enrol(world["patient"], prescriber)
     checkin, token = services.create_checkin(nurse, world["patient"])
-    new, new_token = services.resend(nurse, checkin)
+    _, new_token = services.resend(nurse, checkin)
     checkin.refresh_from_db()
     assert checkin.status == "cancelled"
     assert Client().get(f"/c/{token}/").status_code == 410

@@ -102,6 +102,7 @@ GROUP_LABELS: dict[str, str] = {
     "planned": "Planned sessions",
     "measure": "Measures",
     "alert": "Alerts",
+    "checkin": "Self-report check-ins",
     "session": "Sessions at the chair",
     "vital": "Vital signs",
     "rems": "REMS forms",
