@@ -4,7 +4,7 @@ Staff: a patient's check-ins (enrol, change or pause the schedule, send, resend)
 list (due, overdue, completed, missed, response rate). Patient: the link's page, phone-sized,
 asking nothing but the questionnaire (after the date-of-birth check when the clinic asks for it).
 The link's token is never logged, stored or put in another URL; pages answer with
-``Referrer-Policy: no-referrer`` and ``Cache-Control: no-store``.
+``Referrer-Policy: same-origin`` (no other site ever sees the link) and ``Cache-Control: no-store``.
 """
 
 from __future__ import annotations
@@ -284,7 +284,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     response["Cache-Control"] = "no-store"
     response["X-Robots-Tag"] = "noindex"
     return response
