@@ -200,6 +200,9 @@ def seed(reset: bool = False) -> Iterator[str]:
         if hook is not None:
             for line in hook(clinic, courses, rng) or ():
                 yield str(line)
+        from ketacare.web.checkins.demo import seed_checkins
+
+        yield from seed_checkins(clinic, courses, staff)
     seconds = (timezone.now() - started).total_seconds()
     yield (
         f"Demo clinic ready in {seconds:.1f} s: {stats['patients']} patients, "

@@ -71,7 +71,7 @@ def checkin_rows(checkins: Any, clinic: Any) -> list[dict[str, Any]]:
                 "sent": clinic_time(c.sent_at, clinic) if c.sent_at else "link handed out",
                 "completed": clinic_time(c.completed_at, clinic),
                 "scales": ", ".join(patient_form(s).name for s in c.scales),
-                "can_resend": c.status != CheckinStatus.COMPLETED,
+                "can_resend": c.status not in (CheckinStatus.COMPLETED, CheckinStatus.CANCELLED),
             }
         )
     return rows
