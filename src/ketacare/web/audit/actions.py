@@ -85,6 +85,7 @@ ACTION_LABELS: dict[str, str] = {
     # the admin site
     "admin.clinic.add": "Clinic added (admin site)",
     "admin.clinic.change": "Clinic changed (admin site)",
+    "admin.checkin_settings.change": "Check-in settings changed (admin site)",
     "admin.user.add": "User added (admin site)",
     "admin.user.change": "User changed (admin site)",
     "admin.user.deactivate": "User deactivated (admin site)",
