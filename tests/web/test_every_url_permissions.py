@@ -103,6 +103,35 @@ def vital(world: dict[str, Any]) -> dict[str, Any]:
     return {"vital_uuid": world["vital"].uuid}
 
 
+def esketamine_session(world: dict[str, Any]) -> dict[str, Any]:
+    """A session of an esketamine course of the world's patient (the REMS form exists only for
+    these; stored directly: test data), made on first use."""
+    if "esketamine_session" not in world:
+        from ketacare.web.courses.models import Course
+        from ketacare.web.treatments.models import TreatmentSession
+
+        course = world["course"]
+        esk = Course.objects.create(
+            clinic=course.clinic,
+            patient=course.patient,
+            protocol_id="esketamine-trd",
+            drug="esketamine",
+            route="in",
+            start_date=course.start_date,
+            weight_kg=70.0,
+            prescriber=course.prescriber,
+        )
+        world["esketamine_session"] = TreatmentSession.objects.create(
+            clinic=esk.clinic,
+            patient=esk.patient,
+            course=esk,
+            date=course.start_date,
+            weight_kg=70.0,
+            created_by=esk.prescriber,
+        )
+    return {"session_uuid": world["esketamine_session"].uuid}
+
+
 def checkin(world: dict[str, Any]) -> dict[str, Any]:
     """A check-in of the world's patient, its link handed out (made on first use)."""
     if "checkin" not in world:
@@ -181,7 +210,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("reports:fhir_bulk", none, {ADMIN, PRESCRIBER}, False),
     ("reports:fhir_patient", patient, {ADMIN, PRESCRIBER}, True),
     ("reports:progress_pdf", patient, CLINICAL, True),
-    ("reports:rems_pdf", treatment_session, CLINICAL, True),
+    ("reports:rems_pdf", esketamine_session, CLINICAL, True),
 ]
 
 # pages that answer without a role check (they redirect or are public)
