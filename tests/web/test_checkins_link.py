@@ -250,3 +250,29 @@ def test_the_token_is_not_logged(enrolled: Any, nurse: Any, caplog: Any) -> None
         Client().get(_path(token))
     assert "/c/[link]" in caplog.text
     assert token not in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_self_report_is_judged_against_the_course_baseline(
+    world: dict[str, Any], nurse: Any
+) -> None:
+    from ketacare.web.measures.services import record_measure
+
+    # ORKA: response = a fall of >= 50% in PHQ-9 (clinical-protocols.md §5.2); 20 -> 8 is 60%
+    record_measure(
+        nurse,
+        world["patient"],
+        scale_id="phq9",
+        items=[3, 3, 3, 3, 2, 2, 2, 2, 0],
+        course=world["course"],
+        baseline=True,
+        taken_at=timezone.now() - dt.timedelta(days=30),
+    )
+    _, token = services.create_checkin(nurse, world["patient"], send=False)  # a handed-out link
+    client = Client()
+    _open(client, token)
+    client.post(_path(token), _answers(rest=1))
+    measure = Measure.objects.get(source="patient")
+    assert measure.total == 8 and measure.course == world["course"]
+    assert measure.response is True
+    assert measure.percent_change == pytest.approx(-60.0, abs=0.01)

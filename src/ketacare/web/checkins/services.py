@@ -362,7 +362,14 @@ def create_checkin(
         raise InputError("scales", [], "at least one scale: " + ", ".join(allowed))
     s = settings_for(patient.clinic_id)
     token, digest = new_token()
+    # the answers are judged against the baseline of the patient's active course
     course = enrolment.course if enrolment is not None else None
+    if course is None or course.status not in ACTIVE_COURSE:
+        course = (
+            Course.objects.filter(patient=patient, status__in=ACTIVE_COURSE)
+            .order_by("-start_date")
+            .first()
+        ) or course
     with transaction.atomic():
         checkin = CheckIn.objects.create(
             clinic_id=patient.clinic_id,
