@@ -67,6 +67,7 @@ def test_the_cli_prepares_a_fresh_database_without_serving(tmp_path: Path) -> No
     assert result.returncode == 0, result.stderr
     assert "Demo clinic ready" in result.stdout
     assert "prescriber" in result.stdout
+    assert "A due check-in for" in result.stdout and "/c/" in result.stdout
     assert (tmp_path / "ketacare.sqlite3").exists()
 
 

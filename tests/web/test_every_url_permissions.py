@@ -82,34 +82,6 @@ def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
     return {"session_uuid": world["treatment_session"].uuid}
 
 
-def esketamine_session(world: dict[str, Any]) -> dict[str, Any]:
-    """A session of an esketamine course (the REMS form is for these only), made on first use."""
-    if "esketamine_session" not in world:
-        from ketacare.web.courses.models import Course
-        from ketacare.web.treatments.models import TreatmentSession
-
-        iv = world["course"]
-        course = Course.objects.create(
-            clinic=iv.clinic,
-            patient=iv.patient,
-            protocol_id="esketamine-trd",
-            drug="esketamine",
-            route="in",
-            start_date=iv.start_date,
-            weight_kg=iv.weight_kg,
-            prescriber=iv.prescriber,
-        )
-        world["esketamine_session"] = TreatmentSession.objects.create(
-            clinic=course.clinic,
-            patient=course.patient,
-            course=course,
-            date=course.start_date,
-            weight_kg=course.weight_kg,
-            created_by=course.prescriber,
-        )
-    return {"session_uuid": world["esketamine_session"].uuid}
-
-
 def vital(world: dict[str, Any]) -> dict[str, Any]:
     """An out-of-range vital-sign row of the world's session (stored directly: test data)."""
     if "vital" not in world:
@@ -129,6 +101,46 @@ def vital(world: dict[str, Any]) -> dict[str, Any]:
             entered_by=world["course"].prescriber,
         )
     return {"vital_uuid": world["vital"].uuid}
+
+
+def esketamine_session(world: dict[str, Any]) -> dict[str, Any]:
+    """A session of an esketamine course of the world's patient (the REMS form exists only for
+    these; stored directly: test data), made on first use."""
+    if "esketamine_session" not in world:
+        from ketacare.web.courses.models import Course
+        from ketacare.web.treatments.models import TreatmentSession
+
+        course = world["course"]
+        esk = Course.objects.create(
+            clinic=course.clinic,
+            patient=course.patient,
+            protocol_id="esketamine-trd",
+            drug="esketamine",
+            route="in",
+            start_date=course.start_date,
+            weight_kg=70.0,
+            prescriber=course.prescriber,
+        )
+        world["esketamine_session"] = TreatmentSession.objects.create(
+            clinic=esk.clinic,
+            patient=esk.patient,
+            course=esk,
+            date=course.start_date,
+            weight_kg=70.0,
+            created_by=esk.prescriber,
+        )
+    return {"session_uuid": world["esketamine_session"].uuid}
+
+
+def checkin(world: dict[str, Any]) -> dict[str, Any]:
+    """A check-in of the world's patient, its link handed out (made on first use)."""
+    if "checkin" not in world:
+        from ketacare.web.checkins.services import create_checkin
+
+        world["checkin"], _ = create_checkin(
+            world["course"].prescriber, world["patient"], scales=["phq9"], send=False
+        )
+    return {"checkin_uuid": world["checkin"].uuid}
 
 
 # (url name, kwargs from the world, roles allowed, names a Northside record?[, "POST" for
@@ -177,6 +189,12 @@ ROUTES: list[tuple[Any, ...]] = [
     ("treatments:early_discharge", treatment_session, {PRESCRIBER}, True, "POST"),
     ("treatments:rems_submit", treatment_session, CLINICAL, True, "POST"),
     ("treatments:acknowledge_vital", vital, CLINICAL, True, "POST"),
+    ("checkins:list", none, CLINICAL, False),
+    ("checkins:patient", patient, CLINICAL, True),
+    ("checkins:enrol", patient, {PRESCRIBER}, True, "POST"),
+    ("checkins:change", patient, {PRESCRIBER}, True, "POST"),
+    ("checkins:send", patient, CLINICAL, True, "POST"),
+    ("checkins:resend", checkin, CLINICAL, True, "POST"),
     ("audit:list", none, {ADMIN}, False),
     ("audit:export", none, {ADMIN}, False),
     ("measures:new", patient, CLINICAL, True),
@@ -198,6 +216,9 @@ ROUTES: list[tuple[Any, ...]] = [
 # pages that answer without a role check (they redirect or are public)
 NOT_IN_TABLE = {
     "home",
+    # the patient's check-in link: no login, the token is the credential (test_checkins_link)
+    "checkins:answer",
+    "checkins:new_link",
     "health",
     "accounts:login",
     "accounts:logout",

@@ -23,6 +23,8 @@ def _setup_django(demo: bool) -> None:
 def _demo(args: argparse.Namespace) -> int:
     if args.data_dir:
         os.environ["KETACARE_DATA_DIR"] = args.data_dir
+    # check-in links in the demo's messages point at the demo server
+    os.environ.setdefault("KETACARE_BASE_URL", f"http://{args.host}:{args.port}")
     _setup_django(demo=True)
     from django.conf import settings
     from django.core.management import call_command
@@ -36,6 +38,10 @@ def _demo(args: argparse.Namespace) -> int:
         seed_module = None
     if seed_module is not None:
         for line in seed_module.seed(reset=args.reset):
+            print(line)
+        from ketacare.web.checkins.demo import due_link
+
+        for line in due_link():
             print(line)
     if args.no_serve:
         return 0

@@ -199,6 +199,9 @@ def seed(reset: bool = False) -> Iterator[str]:
 
         for line in seed_sessions(clinic, courses, rng) or ():
             yield str(line)
+        from ketacare.web.checkins.demo import seed_checkins
+
+        yield from seed_checkins(clinic, courses, staff)
     seconds = (timezone.now() - started).total_seconds()
     yield (
         f"Demo clinic ready in {seconds:.1f} s: {stats['patients']} patients, "

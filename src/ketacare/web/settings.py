@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "ketacare.web.courses",
     "ketacare.web.measures",
     "ketacare.web.treatments",
+    "ketacare.web.checkins",
     "ketacare.web.evidence",
     "ketacare.web.clinic",  # the top: it composes the apps above (docs/decisions/0003)
 ]
@@ -328,6 +329,8 @@ EMAIL_HOST_USER = env_str("KETACARE_EMAIL_USER", "") or ""
 EMAIL_HOST_PASSWORD = env_str("KETACARE_EMAIL_PASSWORD", "") or ""
 EMAIL_USE_TLS = env_bool("KETACARE_EMAIL_USE_TLS", True)
 DEFAULT_FROM_EMAIL = env_str("KETACARE_EMAIL_FROM", "ketacare@localhost") or "ketacare@localhost"
+# Check-in links in messages to patients start with this address (no trailing slash)
+KETACARE_BASE_URL = (env_str("KETACARE_BASE_URL", "http://127.0.0.1:8000") or "").rstrip("/")
 PASSWORD_RESET_TIMEOUT = 60 * 60  # a reset link works for one hour
 
 # --- messages to patients: SMS and email (docs/deployment.md, "Messages to patients") ----------

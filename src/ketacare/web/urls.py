@@ -32,6 +32,7 @@ urlpatterns = [
     path("courses/", include("ketacare.web.courses.urls")),
     path("measures/", include("ketacare.web.measures.urls")),
     path("sessions/", include("ketacare.web.treatments.urls")),
+    path("", include("ketacare.web.checkins.urls")),
     path("audit/", include("ketacare.web.clinic.audit_urls")),
     path("evidence/", include("ketacare.web.evidence.urls")),
     path("api/v1/", api.urls),

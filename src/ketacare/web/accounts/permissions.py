@@ -52,6 +52,10 @@ PERMISSIONS: dict[str, frozenset[str]] = {
     # measures and alerts
     "record_measure": frozenset({PRESCRIBER, NURSE}),
     "acknowledge_alert": frozenset({PRESCRIBER, NURSE}),
+    # self-report check-ins: enrolment and schedule are the prescriber's; the care team sees
+    # them and sends or resends a check-in
+    "manage_checkins": frozenset({PRESCRIBER}),
+    "send_checkin": frozenset({PRESCRIBER, NURSE}),
     # clinic-wide
     "view_dashboard": frozenset({ADMIN, PRESCRIBER, NURSE, FRONT_DESK}),
     "view_aggregates": frozenset({ADMIN, PRESCRIBER, RESEARCHER}),

@@ -24,7 +24,9 @@ from ketacare.web.audit.models import AuditEntry
 from ketacare.web.lib.zone import clinic_zone
 
 #: keys of a snapshot not shown: internal ids and counters that mean nothing to staff
-HIDDEN_KEYS = frozenset({"id", "uuid", "clinic_id", "version", "created_at", "updated_at"})
+HIDDEN_KEYS = frozenset(
+    {"id", "uuid", "clinic_id", "version", "created_at", "updated_at", "token_hash"}
+)
 EMPTY = "—"
 MAX_VALUE = 120
 

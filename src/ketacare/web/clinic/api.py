@@ -15,6 +15,7 @@ from ninja.security import SessionAuth
 
 from ketacare.web.accounts.api import TokenAuth, api_user, docs_login_required
 from ketacare.web.accounts.permissions import allowed_actions
+from ketacare.web.checkins.api import router as checkins
 from ketacare.web.clinic.reports.api import router as reports
 from ketacare.web.courses.api import router as courses
 from ketacare.web.evidence.api import router as evidence
@@ -55,6 +56,7 @@ def me(request: HttpRequest) -> dict[str, Any]:
 def register_routers() -> None:
     """Each app's ``api.router`` under its prefix (once: ``ketacare.web.urls`` calls it)."""
     api.add_router("/patients", patients)
+    api.add_router("/patients", checkins)  # /patients/{uuid}/check-ins
     api.add_router("/courses", courses)
     api.add_router("/evidence", evidence)
     api.add_router("", measures)  # /measures and /alerts

@@ -24,6 +24,7 @@ from ketacare.web.treatments.chart import timeline_entries as treatment_timeline
 # what the chart, the timeline and the measures table read of a measure
 MEASURE_COLUMNS = (
     "uuid",
+    "source",
     "scale_id",
     "taken_at",
     "total",

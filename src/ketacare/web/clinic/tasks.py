@@ -1,30 +1,27 @@
 """Background tasks (Celery), found by ``ketacare.web.clinic.celery_app``.
 
-The check-in tasks compose the ``checkins`` app from the top app: each imports
-``ketacare.web.checkins.services`` when it runs (not when this module loads, so the worker starts
-and ``ketacare.ping`` answers whatever apps are installed), calls one service function with
-``timezone.now()`` and returns the number of messages or alerts it handled. Each run logs one
+The check-in tasks compose the ``checkins`` app from the top app: each calls one function of
+``ketacare.web.checkins.services`` with ``timezone.now()`` and returns the number of messages or
+alerts it handled. Each run logs one
 line of logger ``ketacare.web.clinic.tasks``: the task, the count, the duration, no patient
 data. The periodic schedule is ``KETACARE_PERIODIC_TASKS`` in the settings.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 
 from celery import shared_task
 from django.utils import timezone
 
-log = logging.getLogger(__name__)
+from ketacare.web.checkins import services
 
-CHECKIN_SERVICES = "ketacare.web.checkins.services"
+log = logging.getLogger(__name__)
 
 
 def run_service(task_name: str, function_name: str) -> int:
     """Call ``ketacare.web.checkins.services.<function_name>(now)`` and log the outcome."""
-    services = importlib.import_module(CHECKIN_SERVICES)
     started = time.monotonic()
     now = timezone.now()
     count = int(getattr(services, function_name)(now))

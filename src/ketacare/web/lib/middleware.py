@@ -26,6 +26,9 @@ from ketacare.web.lib.records import INTEGRITY_MESSAGE, ConflictError, integrity
 
 logger = logging.getLogger(__name__)
 
+#: a patient's check-in link (/c/<token>/): the token is a secret and is never logged
+_CHECKIN_LINK = re.compile(r"^(/c/)[^/]+")
+
 
 class LoginRequiredMiddleware(_Base):
     def process_view(
@@ -104,13 +107,14 @@ class RequestLogMiddleware:
         finally:
             user = getattr(request, "user", None)
             signed_in = user is not None and user.is_authenticated
+            path = _CHECKIN_LINK.sub(r"\1[link]", request.path)
             fields = {
                 "request_id": request_id,
                 "user_id": user.pk if signed_in else None,  # type: ignore[union-attr]  # signed_in is true only with a user
                 "clinic_id": getattr(user, "clinic_id", None) if signed_in else None,
                 "method": request.method,
-                "path": request.path,
+                "path": path,
                 "status": status,
                 "duration_ms": round((time.perf_counter() - started) * 1000, 1),
             }
-            request_logger.info("%s %s %s", request.method, request.path, status, extra=fields)
+            request_logger.info("%s %s %s", request.method, path, status, extra=fields)

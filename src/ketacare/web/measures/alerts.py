@@ -13,7 +13,7 @@ from ketacare.web.lib.links import link_for
 from ketacare.web.lib.zone import clinic_time
 from ketacare.web.measures.models import Alert, AlertLevel
 
-KIND_LABELS = {"suicidal_ideation": "Suicidal ideation"}
+KIND_LABELS = {"suicidal_ideation": "Suicidal ideation", "worsening": "Worsening"}
 
 COLUMNS = (
     "uuid",
@@ -33,6 +33,7 @@ COLUMNS = (
     "measure__scale_id",
     "measure__taken_at",
     "measure__total",
+    "measure__source",
 )
 
 
@@ -66,6 +67,7 @@ def alert_rows(alerts: Iterable[Alert] | Any, clinic: Any) -> list[dict[str, Any
                 "source": a["source"],
                 "measure": scale_name(scale_id) if scale_id else "",
                 "measure_total": a["measure__total"],
+                "self_report": a["measure__source"] == "patient",
                 "taken_at": clinic_time(a["measure__taken_at"], clinic),
                 "raised_at": clinic_time(a["raised_at"], clinic),
                 "is_open": a["acknowledged_at"] is None,

@@ -98,8 +98,10 @@ def svg_chart(
     lines: Lines,
     *,
     title: str = "",
+    self_report: Sequence[bool] | None = None,
 ) -> str:
-    """An SVG line chart of ``points`` with the baseline, response and remission lines."""
+    """An SVG line chart of ``points`` with the baseline, response and remission lines. A point
+    the patient reported through a check-in (``self_report``) is a hollow dot titled so."""
     found = scale_range(scale_id)
     if found is None:  # no total to draw
         return ""
@@ -162,11 +164,19 @@ def svg_chart(
             f'<polyline class="series" fill="none" stroke="#2b5d8a" stroke-width="2" '
             f'points="{coords}"/>'
         )
-        for t, v in points:
-            parts.append(
-                f'<circle class="dot" fill="#2b5d8a" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
-                f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
-            )
+        flags = list(self_report or [False] * len(points))
+        for (t, v), own in zip(points, flags, strict=True):
+            if own:
+                parts.append(
+                    f'<circle class="dot self-report" fill="#fff" stroke="#2b5d8a" '
+                    f'stroke-width="2" cx="{x(t):.1f}" cy="{y(v):.1f}" r="4">'
+                    f"<title>{t:%Y-%m-%d}: {v:g} (self-report)</title></circle>"
+                )
+            else:
+                parts.append(
+                    f'<circle class="dot" fill="#2b5d8a" cx="{x(t):.1f}" cy="{y(v):.1f}" r="3">'
+                    f"<title>{t:%Y-%m-%d}: {v:g}</title></circle>"
+                )
         # date ticks under the plot: the first and last (one, under its dot, for a single
         # score) and the middle one when the three labels have room
         if len(points) == 1:
@@ -207,12 +217,15 @@ def chart_for(
             "lines": Lines(None, None, None, "", ""),
             "n": len(levels),
         }
-    points = [(m.taken_at, float(m.total)) for m in measures if m.total is not None]
+    scored = [m for m in measures if m.total is not None]
+    points = [(m.taken_at, float(m.total)) for m in scored]
+    own = [getattr(m, "source", "staff") == "patient" for m in scored]
     lines = outcome_lines(scale_id, baseline_total)
     return {
         "scale": scale_id,
         "name": name,
-        "svg": svg_chart(scale_id, points, lines, title=name),
+        "svg": svg_chart(scale_id, points, lines, title=name, self_report=own),
+        "n_self_report": sum(own),
         "levels": [],
         "lines": lines,
         "n": len(points),

@@ -37,8 +37,14 @@ class Measure(models.Model):
     # the core's suicidal-ideation signal (SISignal.to_dict())
     si_signal = models.JSONField(null=True, blank=True)
     si_level = models.CharField(max_length=10, blank=True)
+    # who entered it: staff (entered_by) or the patient through a check-in link (no user)
+    source = models.CharField(
+        max_length=10,
+        choices=[("staff", "Staff entry"), ("patient", "Self-report")],
+        default="staff",
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     entered_at = models.DateTimeField(auto_now_add=True)
     withdrawn = models.BooleanField(default=False, help_text="entered in error (kept, not deleted)")

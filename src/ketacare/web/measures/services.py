@@ -78,8 +78,29 @@ def record_measure(
 ONE_BASELINE = "a course has one baseline; withdraw the current one first"
 
 
+def record_self_report(
+    patient: Patient,
+    *,
+    scale_id: str,
+    items: Sequence[int | str | None],
+    taken_at: dt.datetime | None = None,
+    course: Course | None = None,
+) -> Measure:
+    """A measure the patient entered through a check-in link: scored, judged against the course
+    baseline and signalled exactly like a staff entry, stored with source "patient" and no
+    staff user. The caller (the check-in service) holds the transaction and audits the link."""
+    taken_at = taken_at or timezone.now()
+    if course is not None and course.patient_id != patient.pk:
+        raise InputError("course", str(course.uuid), "a course of this patient")
+    result = core_scales.score(scale_id, list(items), {})
+    with transaction.atomic():
+        return _store_measure(
+            None, patient, result, items, None, taken_at, course, False, source="patient"
+        )
+
+
 def _store_measure(
-    actor: User,
+    actor: User | None,
     patient: Patient,
     result: core_scales.ScoreResult,
     items: Sequence[int | str | None],
@@ -87,6 +108,7 @@ def _store_measure(
     taken_at: dt.datetime,
     course: Course | None,
     baseline: bool,
+    source: str = "staff",
 ) -> Measure:
     """The writes of ``record_measure``, inside its transaction. The course row is locked first
     (``SELECT ... FOR UPDATE``): a second request for the same course waits until this one commits
@@ -146,6 +168,7 @@ def _store_measure(
         si_signal=signal.to_dict() if signal else None,
         si_level=signal.level if signal else "",
         entered_by=actor,
+        source=source,
     )
     record(actor, "measure.record", measure, None, snapshot(measure))
     if baseline and course is not None:
