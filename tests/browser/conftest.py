@@ -136,7 +136,7 @@ def sized(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
         base_url=live_server.url,
         has_touch=width < 1200,
     )
-    context.set_default_timeout(10_000)
+    context.set_default_timeout(20_000)  # a loaded CI machine: the journeys are long
     pg = context.new_page()
     pg.size = request.param
     yield pg

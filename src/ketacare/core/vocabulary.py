@@ -115,6 +115,15 @@ FOLLOWUP_LABELS: dict[str, str] = {
     "adverse_event": "Adverse event: start the workflow",
 }
 
+#: The end-of-induction escalation advice (``core.protocols.advise_escalation``): its action.
+ESCALATION_ACTION_LABELS: dict[str, str] = {
+    "continue": "Keep the current dose",
+    "escalate": "Step the dose up",
+    "hold": "Hold the dose: not tolerated",
+    "hold_at_max": "Hold at the protocol maximum",
+    "review": "Review whether to continue",
+}
+
 
 def label(labels: dict[str, str], key: str) -> str:
     """The words for ``key``; an id with no label is shown as itself with underscores as spaces

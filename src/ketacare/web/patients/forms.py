@@ -108,5 +108,5 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, courses: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].choices = [("", "Not linked to a course")] + [  # type: ignore[attr-defined]
-            (str(c.uuid), f"{c.protocol_id} from {c.start_date}") for c in courses
+            (str(c.uuid), f"{c.protocol_name} from {c.start_date:%Y-%m-%d}") for c in courses
         ]
