@@ -53,6 +53,9 @@ def test_a_nurse_enters_every_scale_and_sees_each_on_the_chart(
     expected = {}
     page.goto(f"/patients/{patient.uuid}/")
     page.get_by_role("link", name="Enter a measure").click()
+    # the scale menu is as large as the form's own fields: a finger's height at the tablet
+    menu = page.locator("#scale-choice").bounding_box()
+    assert menu["height"] >= 38, menu
     for k, scale in enumerate(scales):
         if k == 0:  # the first from the form's own menu; then straight to each scale's form
             page.select_option("#scale-choice", scale.id)

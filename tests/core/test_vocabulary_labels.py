@@ -138,3 +138,7 @@ def test_every_escalation_action_the_core_emits_has_a_label() -> None:
     assert {"continue", "escalate"} <= actions
     missing = actions - set(vocabulary.ESCALATION_ACTION_LABELS)
     assert not missing, missing
+
+
+def test_every_condition_has_a_name() -> None:
+    assert set(vocabulary.CONDITIONS) == set(vocabulary.CONDITION_NAMES)

@@ -41,6 +41,18 @@ CONDITIONS: tuple[str, ...] = (
     "palliative",
 )
 
+CONDITION_NAMES: dict[str, str] = {
+    "trd": "treatment-resistant depression",
+    "mdd": "major depressive disorder",
+    "mdd-si": "major depressive disorder with suicidal ideation",
+    "depression": "depression",
+    "bipolar-depression": "bipolar depression",
+    "suicidality": "suicidality",
+    "ptsd": "post-traumatic stress disorder",
+    "substance-use": "substance use disorders",
+    "palliative": "palliative care",
+}
+
 #: Pre-dose gates (``core.safety.evaluate_gates``), in words for staff.
 GATE_LABELS: dict[str, str] = {
     "blood_pressure": "Blood pressure before dosing",

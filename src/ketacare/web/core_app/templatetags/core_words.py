@@ -44,3 +44,8 @@ def route_name(route: Any) -> str:
 @register.filter
 def escalation_action(action: Any) -> str:
     return vocabulary.label(vocabulary.ESCALATION_ACTION_LABELS, str(action))
+
+
+@register.filter
+def condition_name(condition: Any) -> str:
+    return vocabulary.label(vocabulary.CONDITION_NAMES, str(condition))
