@@ -113,6 +113,10 @@ def test_a_prescriber_starts_an_iv_course_reviews_it_and_moves_it_to_maintenance
     assert "Ketamine (racemic)" in eligibility and "intravenous" in eligibility
     start = dt.date.today() - dt.timedelta(days=18)
     page.select_option("select[name=protocol_id]", "iv-racemic")
+    # the protocol's whole name is readable in its menu (the field takes the form's width)
+    menu = page.locator("select[name=protocol_id]").bounding_box()
+    form = page.locator("main form.card").bounding_box()
+    assert menu["width"] > 0.8 * form["width"], (menu, form)
     page.fill("input[name=start_date]", start.isoformat())
     page.fill("input[name=weight_kg]", "72")
     shot(page, "course-2-new")
