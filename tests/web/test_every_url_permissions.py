@@ -82,6 +82,34 @@ def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
     return {"session_uuid": world["treatment_session"].uuid}
 
 
+def esketamine_session(world: dict[str, Any]) -> dict[str, Any]:
+    """A session of an esketamine course (the REMS form exists only for these), made on first use."""
+    if "esketamine_session" not in world:
+        from ketacare.web.courses.models import Course
+        from ketacare.web.treatments.models import TreatmentSession
+
+        iv = world["course"]
+        course = Course.objects.create(
+            clinic=iv.clinic,
+            patient=iv.patient,
+            protocol_id="esketamine-trd",
+            drug="esketamine",
+            route="in",
+            start_date=iv.start_date,
+            weight_kg=iv.weight_kg,
+            prescriber=iv.prescriber,
+        )
+        world["esketamine_session"] = TreatmentSession.objects.create(
+            clinic=course.clinic,
+            patient=course.patient,
+            course=course,
+            date=course.start_date,
+            weight_kg=course.weight_kg,
+            created_by=course.prescriber,
+        )
+    return {"session_uuid": world["esketamine_session"].uuid}
+
+
 def vital(world: dict[str, Any]) -> dict[str, Any]:
     """An out-of-range vital-sign row of the world's session (stored directly: test data)."""
     if "vital" not in world:
@@ -164,7 +192,7 @@ ROUTES: list[tuple[Any, ...]] = [
     ("reports:fhir_bulk", none, {ADMIN, PRESCRIBER}, False),
     ("reports:fhir_patient", patient, {ADMIN, PRESCRIBER}, True),
     ("reports:progress_pdf", patient, CLINICAL, True),
-    ("reports:rems_pdf", treatment_session, CLINICAL, True),
+    ("reports:rems_pdf", esketamine_session, CLINICAL, True),
 ]
 
 # pages that answer without a role check (they redirect or are public)

@@ -98,3 +98,12 @@ def test_the_rems_form_pdf_holds_the_rems_page_rows(
     assert f"{first['label']}: Marlowe" in text
     assert "Required fields still blank:" in text
     assert client_for(researcher).get(f"/reports/rems/{esk_session.uuid}/").status_code == 403
+
+
+@pytest.mark.django_db
+def test_an_iv_session_has_no_rems_form_pdf(nurse: Any, iv_session: Any, client_for: Any) -> None:
+    """The REMS Patient Monitoring Form is for SPRAVATO (esketamine) sessions only: an IV racemic
+    session's dose (e.g. 26.5 mg) is not a REMS dose, so its form answers 404, not 500 (the demo
+    crawl found the 500)."""
+    response = client_for(nurse).get(f"/reports/rems/{iv_session.uuid}/")
+    assert response.status_code == 404

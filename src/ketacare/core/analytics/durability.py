@@ -22,24 +22,46 @@ LIFELINES_CI = (
 
 def response_spells(follow: pd.DataFrame) -> pd.DataFrame:
     """Per (course_id, scale_id) with a response: first_t, k_first (sessions given by then),
-    duration (days) and event (1 = lost response, 0 = censored at the last follow-up)."""
-    keys = ["course_id", "scale_id"]
-    f = follow
-    t_resp = f["t"].where(f["response"].astype(bool))
-    first_t = t_resp.groupby([f["course_id"], f["scale_id"]]).transform("min")
-    lost = (f["t"] > first_t) & ~f["response"].astype(bool)
-    f = f.assign(first_t=first_t, loss_t=f["t"].where(lost), k_at=f["k"].where(f["t"] == first_t))
-    g = f[f["first_t"].notna()].groupby(keys, sort=True)
-    out = g.agg(
-        first_t=("first_t", "first"),
-        loss_t=("loss_t", "min"),
-        last_t=("t", "max"),
-        k_first=("k_at", "min"),
+    duration (days) and event (1 = lost response, 0 = censored at the last follow-up).
+
+    ``follow`` is a follow-ups frame as ``frames.follow_ups`` returns it (sorted by its numeric
+    (course, scale) ``key``, then time): each group is one run of rows, reduced with numpy."""
+    key = follow["key"].to_numpy(dtype="int64")
+    n = len(key)
+    columns = ["course_id", "scale_id", "first_t", "loss_t", "last_t", "k_first", "event"]
+    if n == 0:
+        return pd.DataFrame({c: [] for c in [*columns, "duration"]})
+    if bool((np.diff(key) < 0).any()):
+        raise ValueError("follow-ups must be sorted by key (as frames.follow_ups returns them)")
+    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
+    group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1
+    t = follow["t"].to_numpy(dtype="float64")
+    response = follow["response"].to_numpy(dtype=bool)
+    k = follow["k"].to_numpy(dtype="float64")
+    inf = np.inf
+    first_t = np.minimum.reduceat(np.where(response, t, inf), starts)
+    responded = np.isfinite(first_t)
+    first_row = first_t[group]
+    lost = (t > first_row) & ~response
+    loss_t = np.minimum.reduceat(np.where(lost, t, inf), starts)
+    last_t = np.maximum.reduceat(t, starts)
+    k_first = np.minimum.reduceat(np.where(t == first_row, k, inf), starts)
+    firsts = follow.iloc[starts[responded]]
+    event = np.isfinite(loss_t[responded]).astype("int64")
+    loss = np.where(event == 1, loss_t[responded], np.nan)
+    out = pd.DataFrame(
+        {
+            "course_id": firsts["course_id"].to_numpy(),
+            "scale_id": np.asarray(firsts["scale_id"], dtype=object),
+            "first_t": first_t[responded],
+            "loss_t": loss,
+            "last_t": last_t[responded],
+            "k_first": k_first[responded].astype("int64"),
+            "event": event,
+        }
     )
-    out["event"] = out["loss_t"].notna().astype("int64")
-    out["duration"] = np.where(out["event"] == 1, out["loss_t"], out["last_t"]) - out["first_t"]
-    out["k_first"] = out["k_first"].astype("int64")
-    return out.reset_index()
+    out["duration"] = np.where(event == 1, out["loss_t"], out["last_t"]) - out["first_t"]
+    return out.sort_values(["course_id", "scale_id"], kind="stable").reset_index(drop=True)
 
 
 def _step(frame: pd.DataFrame, t: float) -> pd.Series:

@@ -10,7 +10,9 @@ the stored item answers in the database.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -49,14 +51,74 @@ class EpochDays(Func):
         return f"(EXTRACT(EPOCH FROM {sql}) / 86400.0)::float8", params
 
 
-def _fetch(queryset: Any) -> list[tuple[Any, ...]]:
-    """The rows of a ``values_list`` queryset through the raw cursor: the ORM writes the SQL
-    (portable), and the values skip Django's per-row converters (the columns are converted
-    once, below, over the whole column)."""
+def _placeholders(sql: str, count: int, vendor: str) -> str:
+    """Django's ``%s`` placeholders as SQLite's ``?`` (``%%`` back to ``%``): the substitution
+    Django's own SQLite cursor makes."""
+    if vendor != "sqlite":
+        raise ValueError(f"placeholders for {vendor}: PostgreSQL queries are bound by psycopg")
+    return sql % tuple(["?"] * count)
+
+
+def _adbc_connect() -> Any:
+    """An ADBC connection to the default database, or None where it cannot see what Django
+    sees: inside a transaction (uncommitted rows; tests run in one), an in-memory SQLite
+    database, another vendor, or no driver installed."""
+    if connection.in_atomic_block:
+        return None
+    settings = connection.settings_dict
+    try:
+        if connection.vendor == "sqlite":
+            import adbc_driver_sqlite.dbapi as sqlite_adbc
+
+            name = str(settings["NAME"])
+            if name.startswith("file:") or name == ":memory:" or not Path(name).is_file():
+                return None
+            return sqlite_adbc.connect(name)
+        if connection.vendor == "postgresql":
+            import adbc_driver_postgresql.dbapi as pg_adbc
+
+            user = quote(str(settings.get("USER") or ""), safe="")
+            password = quote(str(settings.get("PASSWORD") or ""), safe="")
+            auth = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+            host = str(settings.get("HOST") or "")
+            port = f":{settings['PORT']}" if settings.get("PORT") else ""
+            return pg_adbc.connect(
+                f"postgresql://{auth}{host}{port}/{quote(str(settings['NAME']))}"
+            )
+    except ImportError:
+        return None
+    return None
+
+
+def _frame(queryset: Any, names: list[str]) -> pd.DataFrame:
+    """The rows of a ``values_list`` queryset as columns ``names``. The ORM writes the SQL
+    (portable); the rows are read as Arrow columns through ADBC where it sees the same data
+    (about four times faster than Python tuples over 3 million rows, benchmarks/analytics.py),
+    else through Django's cursor; either way no per-row converters run."""
     sql, params = queryset.query.sql_with_params()
+    adbc = _adbc_connect()
+    if adbc is not None:
+        with adbc:
+            cursor = adbc.cursor()
+            try:
+                if connection.vendor == "postgresql":
+                    # bound client-side by psycopg (its quoting), as Django logs a query: the
+                    # server would otherwise type ``jsonb ->> $2`` with a bigint and refuse it
+                    cursor.execute(connection.ops.compose_sql(sql, params))
+                else:
+                    cursor.execute(_placeholders(sql, len(params), "sqlite"), list(params))
+                table = cursor.fetch_arrow_table()
+            finally:
+                cursor.close()
+        frame = table.to_pandas()
+        frame.columns = names
+        return frame
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+        rows = cursor.fetchall()
+    if not rows:
+        return pd.DataFrame({n: [] for n in names})
+    return pd.DataFrame(dict(zip(names, zip(*rows, strict=True), strict=True)))
 
 
 def load_frames(
@@ -98,12 +160,13 @@ def load_frames(
     )
     if courses.empty:
         courses = courses0.assign(patient_id=[], primary_scale=[], status=[], start_date=[])
-    given = _fetch(
+    given = _frame(
         TreatmentSession.objects.filter(clinic=clinic, started_at__isnull=False, **only)
         .annotate(d=EpochDays(F("date")))
-        .values_list("course_id", "d")
+        .values_list("course_id", "d"),
+        ["course_id", "d"],
     )
-    done = _fetch(
+    done = _frame(
         PlannedSession.objects.filter(
             clinic=clinic,
             status="done",
@@ -111,19 +174,18 @@ def load_frames(
             **({"course__patient": patient} if patient is not None else {}),
         )
         .annotate(d=EpochDays(F("date")))
-        .values_list("course_id", "d")
+        .values_list("course_id", "d"),
+        ["course_id", "d"],
     )
-    rows = given + done
+    rows = pd.concat([given, done], ignore_index=True)
     sessions = (
         pd.DataFrame(
             {
-                "course_id": np.fromiter((r[0] for r in rows), dtype="int64", count=len(rows)),
-                "day": np.floor(
-                    np.fromiter((r[1] for r in rows), dtype="float64", count=len(rows)) + 1e-9
-                ).astype("int64"),
+                "course_id": rows["course_id"].to_numpy(dtype="int64"),
+                "day": np.floor(rows["d"].to_numpy(dtype="float64") + 1e-9).astype("int64"),
             }
         )
-        if rows
+        if len(rows)
         else sessions0
     )
     items = suicide_items()
@@ -133,25 +195,23 @@ def load_frames(
         default=Value(None),
         output_field=CharField(),
     )
-    m = _fetch(
+    columns = ["course_id", "scale_id", "taken_at", "total", "is_baseline", "withdrawn", "si"]
+    frame = _frame(
         Measure.objects.filter(clinic=clinic, course__isnull=False, **only)
         .annotate(t_days=EpochDays(F("taken_at")), si_item=si_expr)
         .order_by()  # no sort: the core orders what it needs
         .values_list(
             "course_id", "scale_id", "t_days", "total", "is_baseline", "withdrawn", "si_item"
-        )
+        ),
+        columns,
     )
-    if not m:
+    if frame.empty:
         return courses, sessions, measures0
-    frame = pd.DataFrame(
-        m,
-        columns=["course_id", "scale_id", "taken_at", "total", "is_baseline", "withdrawn", "si"],
-    )
     si = pd.to_numeric(frame["si"], errors="coerce")
     measures = pd.DataFrame(
         {
             "course_id": frame["course_id"].astype("int64"),
-            "scale_id": frame["scale_id"],
+            "scale_id": frame["scale_id"].astype(object),
             "t": frame["taken_at"].astype("float64"),
             "total": pd.to_numeric(frame["total"], errors="coerce").astype("float64"),
             "si": si.astype("float64"),
