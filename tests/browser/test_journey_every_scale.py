@@ -61,8 +61,10 @@ def test_a_nurse_enters_every_scale_and_sees_each_on_the_chart(
             page.select_option("#scale-choice", scale.id)
             page.click("form[aria-label='Choose a scale'] button")
         else:
-            page.goto(f"/measures/new/{patient.uuid}/?scale={scale.id}")
-        page.wait_for_url(f"**/measures/new/{patient.uuid}/?scale={scale.id}")
+            page.goto(f"/measures/new/{patient.uuid}/?scale={scale.id}", wait_until="commit")
+        page.wait_for_url(
+            f"**/measures/new/{patient.uuid}/?scale={scale.id}", wait_until="domcontentloaded"
+        )
         form = page.locator("form.card")
         assert scale.name in form.locator("h2").inner_text()
         items, options = _answers(scale)
@@ -77,7 +79,7 @@ def test_a_nurse_enters_every_scale_and_sees_each_on_the_chart(
         if scale.id == scales[0].id or scale.answers == "yes-no":
             shot(page, f"scales-form-{scale.id}")
         form.locator("button.primary").click()
-        page.wait_for_url(f"**/patients/{patient.uuid}/")
+        page.wait_for_url(f"**/patients/{patient.uuid}/", wait_until="domcontentloaded")
         said = page.inner_text(".messages")
         assert f"{scale.name} recorded" in said, said
         result = core_scales.score(scale.id, items, options)

@@ -83,7 +83,8 @@ def treatment_session(world: dict[str, Any]) -> dict[str, Any]:
 
 
 def esketamine_session(world: dict[str, Any]) -> dict[str, Any]:
-    """A session of an esketamine course (the REMS form exists only for these), made on first use."""
+    """A session of an esketamine course (the REMS form exists only for these), made on first
+    use."""
     if "esketamine_session" not in world:
         from ketacare.web.courses.models import Course
         from ketacare.web.treatments.models import TreatmentSession
