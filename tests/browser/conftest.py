@@ -119,3 +119,71 @@ def log_in(page: Any) -> Any:
         page.wait_for_url(lambda url: "/accounts/login/" not in url)
 
     return sign_in
+
+
+# --- the staff journeys (test_journey_*.py): each at a tablet and at a desktop ---------------
+
+#: a nurse's tablet at the chair, and a desktop at the front desk or the prescriber's office
+SIZES = {"1024x768": (1024, 768), "1366x900": (1366, 900)}
+SHOTS = os.environ.get("KETACARE_SCREENSHOTS", "/tmp/shots")
+
+
+@pytest.fixture(params=list(SIZES))
+def sized(request: Any, browser: Any, live_server: Any) -> Iterator[Any]:
+    """A page at each of ``SIZES`` in turn (``page.size`` names it for the screenshots)."""
+    width, height = SIZES[request.param]
+    context = browser.new_context(
+        viewport={"width": width, "height": height},
+        base_url=live_server.url,
+        has_touch=width < 1200,
+    )
+    context.set_default_timeout(20_000)  # a loaded CI machine: the journeys are long
+    pg = context.new_page()
+    pg.size = request.param
+    yield pg
+    context.close()
+
+
+def sign_in(page: Any, username: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("main button.primary")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
+def shot(page: Any, name: str) -> None:
+    """Save the whole page as $KETACARE_SCREENSHOTS/journey-<name>-<size>.png for a person to
+    look at, after checking what a person would notice at once: no sideways scrolling."""
+    os.makedirs(SHOTS, exist_ok=True)
+    page.screenshot(path=os.path.join(SHOTS, f"journey-{name}-{page.size}.png"), full_page=True)
+    assert_no_sideways_scroll(page)
+
+
+def assert_no_sideways_scroll(page: Any) -> None:
+    wide = page.evaluate(
+        "() => [document.documentElement.scrollWidth, document.documentElement.clientWidth]"
+    )
+    assert wide[0] <= wide[1], f"{page.url} scrolls sideways: {wide[0]} px wide in {wide[1]} px"
+
+
+@pytest.fixture
+def staff(transactional_db: Any) -> dict[str, Any]:
+    """One clinic's people, one of each role (the names of tests/web/conftest.py)."""
+    from tests.web.conftest import PEOPLE
+
+    from ketacare.web.accounts.models import Clinic, User
+
+    clinic = Clinic.objects.create(name="Northside Ketamine Clinic", chairs=3)
+    people: dict[str, Any] = {"clinic": clinic}
+    for key, (username, first, last, role, where) in PEOPLE.items():
+        if where == "north":
+            people[key] = User.objects.create_user(
+                username=username,
+                password=PASSWORD,
+                first_name=first,
+                last_name=last,
+                role=role,
+                clinic=clinic,
+            )
+    return people

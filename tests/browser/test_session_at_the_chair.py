@@ -97,4 +97,4 @@ def test_a_phq9_entered_adds_a_point_to_the_chart(
     page.click("text=Save measure")
     page.wait_for_url(re.compile(rf"/patients/{clinic_people['patient'].uuid}/$"))
     assert page.locator("#charts circle.dot").count() == points + 1
-    assert "phq9" in page.inner_text("#charts")
+    assert "Patient Health Questionnaire-9 (PHQ-9)" in page.inner_text("#charts")

@@ -117,3 +117,28 @@ def test_every_eligibility_status_has_a_label() -> None:
     from ketacare.core.intake.eligibility import STATUSES
 
     assert set(STATUSES) <= set(vocabulary.ELIGIBILITY_LABELS)
+
+
+def test_every_escalation_action_the_core_emits_has_a_label() -> None:
+    from ketacare.core import protocols
+
+    actions = set()
+    for p in protocols.list_protocols():
+        doses = [p.steps[0]] * 6 if p.steps else None
+        for scores, tolerated, given in itertools.product(
+            ([10], [20, 18], [30, 29, 29]), (True, False), (doses, [p.max_dose * 1.5] * 6, None)
+        ):
+            try:
+                advice = protocols.advise_escalation(
+                    p.id, baseline=30, scores=scores, doses_given=given, tolerated=tolerated
+                )
+            except InputError:
+                continue
+            actions.add(advice.action)
+    assert {"continue", "escalate"} <= actions
+    missing = actions - set(vocabulary.ESCALATION_ACTION_LABELS)
+    assert not missing, missing
+
+
+def test_every_condition_has_a_name() -> None:
+    assert set(vocabulary.CONDITIONS) == set(vocabulary.CONDITION_NAMES)

@@ -10,6 +10,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from ketacare.core import protocols as core_protocols
+from ketacare.core import vocabulary
 from ketacare.core.errors import InputError
 from ketacare.web.audit.models import AuditEntry
 from ketacare.web.courses import services
@@ -54,7 +55,7 @@ def test_an_impossible_weight_is_shown_beside_the_weight_field(
     )
     assert response.status_code == 200
     errors = response.context["form"].errors
-    assert "weight_kg" in errors and "allowed" in errors["weight_kg"][0]
+    assert "weight_kg" in errors and "Allowed: a body weight" in errors["weight_kg"][0]
     assert not Course.objects.exists() and not PlannedSession.objects.exists()
 
 
@@ -183,7 +184,9 @@ def test_the_review_shows_the_cores_outcome_and_escalation_advice(
     page = client_for(prescriber).get(f"/courses/{course.uuid}/")
     assert page.context["advice"] == advice.to_dict()
     assert page.context["latest_outcome"]["percent_change"] == pytest.approx(-100 / 3)
-    assert advice.action in page.content.decode()
+    # the action in the core's words, not its id ("continue")
+    words = vocabulary.ESCALATION_ACTION_LABELS[advice.action]
+    assert f'<span class="badge warn">{words}</span>' in page.content.decode()
 
 
 @pytest.mark.django_db

@@ -37,7 +37,7 @@ def test_editing_demographics_shows_and_keeps_the_date_of_birth(
         name: input_value(page, name) or ""
         for name in ("record_number", "given_name", "family_name", "date_of_birth", "version")
     }
-    data.update({"sex": patient.sex, "phone": "020 7946 0000", "email": ""})
+    data.update({"sex": patient.sex, "phone": "020 7946 0000", "email": "", "reason": "new number"})
     response = client.post(f"/patients/{patient.uuid}/edit/", data)
     assert response.status_code == 302, response.content.decode()[:3000]
     patient.refresh_from_db()

@@ -117,7 +117,7 @@ def test_the_edit_page_shows_the_duplicate_beside_its_field_with_409(
     )
     response = client_for(nurse).post(
         f"/patients/{other.uuid}/edit/",
-        {**NEW, "record_number": "N-0001", "version": other.version},
+        {**NEW, "record_number": "N-0001", "version": other.version, "reason": "typo"},
     )
     assert response.status_code == 409
     assert "record_number" in response.context["form"].errors

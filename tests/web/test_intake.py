@@ -62,7 +62,7 @@ def test_a_bad_trial_dose_is_shown_beside_the_dose_field(
     )
     assert response.status_code == 200
     errors = response.context["trial_form"].errors
-    assert "dose_mg" in errors and "allowed" in errors["dose_mg"][0]
+    assert "dose_mg" in errors and "-5 is not possible here. Allowed:" in errors["dose_mg"][0]
     assert not AntidepressantTrial.objects.exists()
 
 

@@ -43,7 +43,7 @@ def test_a_future_date_of_birth_is_shown_beside_the_field(nurse: Any, client_for
     assert response.status_code == 200
     form = response.context["form"]
     assert "date_of_birth" in form.errors
-    assert "allowed" in form.errors["date_of_birth"][0]
+    assert "Allowed: a date on or before" in form.errors["date_of_birth"][0]
     assert not Patient.objects.filter(record_number="N-0100").exists()
 
 
@@ -65,7 +65,9 @@ def test_the_edit_page_refuses_a_stale_form_with_a_clear_message(
 ) -> None:
     stale = {**FORM, "record_number": patient.record_number, "version": patient.version}
     services.update_demographics(front_desk, patient, expected_version=1, phone="0123")
-    response = client_for(nurse).post(f"/patients/{patient.uuid}/edit/", {**stale, "phone": "0999"})
+    response = client_for(nurse).post(
+        f"/patients/{patient.uuid}/edit/", {**stale, "phone": "0999", "reason": "r"}
+    )
     assert response.status_code == 200
     assert "changed by someone else" in response.content.decode()
     patient.refresh_from_db()
@@ -104,3 +106,51 @@ def test_record_numbers_are_unique_within_a_clinic(nurse: Any, patient: Patient)
             date_of_birth=dt.date(1970, 1, 1),
         )
     assert caught.value.field == "record_number"
+
+
+@pytest.mark.django_db
+def test_an_edit_without_a_reason_is_refused_beside_the_reason_field(
+    front_desk: Any, patient: Patient, client_for: Any
+) -> None:
+    form = {**FORM, "record_number": patient.record_number, "version": patient.version}
+    response = client_for(front_desk).post(
+        f"/patients/{patient.uuid}/edit/", {**form, "phone": "0999"}
+    )
+    assert response.status_code == 200
+    assert "Say why the demographics change" in response.context["form"].errors["reason"][0]
+    patient.refresh_from_db()
+    assert patient.phone == "" and not AuditEntry.objects.filter(action="patient.update")
+
+
+@pytest.mark.django_db
+def test_the_patient_page_shows_each_change_with_who_when_and_why(
+    front_desk: Any, patient: Patient, client_for: Any
+) -> None:
+    services.update_demographics(
+        front_desk, patient, expected_version=1, phone="0123", reason="new number"
+    )
+    page = client_for(front_desk).get(f"/patients/{patient.uuid}/").content.decode()
+    assert "Phone: — → 0123" in page
+    assert "by Frank Osei" in page and "Why: new number" in page
+    assert "{'phone'" not in page  # words, not a Python dict
+
+
+@pytest.mark.django_db
+def test_an_edit_that_changes_nothing_saves_nothing(
+    front_desk: Any, patient: Patient, client_for: Any
+) -> None:
+    form = {
+        "record_number": patient.record_number,
+        "given_name": patient.given_name,
+        "family_name": patient.family_name,
+        "date_of_birth": patient.date_of_birth.isoformat(),
+        "sex": patient.sex,
+        "phone": patient.phone,
+        "email": patient.email,
+        "version": patient.version,
+        "reason": "checked at the desk",
+    }
+    response = client_for(front_desk).post(f"/patients/{patient.uuid}/edit/", form, follow=True)
+    assert "Nothing changed" in response.content.decode()
+    patient.refresh_from_db()
+    assert patient.version == 1 and not AuditEntry.objects.filter(action="patient.update")

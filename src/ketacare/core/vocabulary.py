@@ -41,6 +41,18 @@ CONDITIONS: tuple[str, ...] = (
     "palliative",
 )
 
+CONDITION_NAMES: dict[str, str] = {
+    "trd": "treatment-resistant depression",
+    "mdd": "major depressive disorder",
+    "mdd-si": "major depressive disorder with suicidal ideation",
+    "depression": "depression",
+    "bipolar-depression": "bipolar depression",
+    "suicidality": "suicidality",
+    "ptsd": "post-traumatic stress disorder",
+    "substance-use": "substance use disorders",
+    "palliative": "palliative care",
+}
+
 #: Pre-dose gates (``core.safety.evaluate_gates``), in words for staff.
 GATE_LABELS: dict[str, str] = {
     "blood_pressure": "Blood pressure before dosing",
@@ -113,6 +125,15 @@ FOLLOWUP_LABELS: dict[str, str] = {
     "none": "No follow-up needed",
     "monitor": "Keep monitoring and re-rate",
     "adverse_event": "Adverse event: start the workflow",
+}
+
+#: The end-of-induction escalation advice (``core.protocols.advise_escalation``): its action.
+ESCALATION_ACTION_LABELS: dict[str, str] = {
+    "continue": "Keep the current dose",
+    "escalate": "Step the dose up",
+    "hold": "Hold the dose: not tolerated",
+    "hold_at_max": "Hold at the protocol maximum",
+    "review": "Review whether to continue",
 }
 
 

@@ -134,7 +134,7 @@ def _lean(measures: pd.DataFrame, scales: tuple[str, ...]) -> pd.DataFrame:
     enter a sort or a join."""
     if len(scales) >= _SCALE_SPAN:
         raise InputError("scales", len(scales), f"fewer than {_SCALE_SPAN} scales")
-    codes = pd.Categorical(measures["scale_id"], categories=list(scales)).codes
+    codes = pd.Index(list(scales)).get_indexer(measures["scale_id"].astype(object))
     keep = (
         ~measures["withdrawn"].to_numpy(dtype=bool)
         & (codes >= 0)

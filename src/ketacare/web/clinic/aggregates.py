@@ -24,7 +24,7 @@ def _shown(value: int | None) -> str:
 
 
 def aggregates_context(user: Any) -> dict[str, Any]:
-    from ketacare.web.courses.models import Course
+    from ketacare.web.courses.models import Course, CourseStatus
 
     clinic = user.clinic
     rows = clinic_course_outcomes(clinic, basis="any") if clinic is not None else []
@@ -50,6 +50,7 @@ def aggregates_context(user: Any) -> dict[str, Any]:
         }
         for (drug, route, protocol_id), cells in zip(keys, table.rows, strict=True)
     ]
+    labels = dict(CourseStatus.choices)  # the statuses in words ("Review at end of induction")
     status_counts = Counter(Course.objects.filter(clinic=clinic).values_list("status", flat=True))
     status_table = suppress_table(
         [{"n": status_counts[s]} for s in sorted(status_counts)], (), threshold=SMALL_CELL
@@ -57,7 +58,7 @@ def aggregates_context(user: Any) -> dict[str, Any]:
     return {
         "by_protocol": by_protocol,
         "by_status": [
-            {"status": s, "n": _shown(cells["n"])}
+            {"status": s, "label": labels.get(s, s), "n": _shown(cells["n"])}
             for s, cells in zip(sorted(status_counts), status_table.rows, strict=True)
         ],
         "n_courses": _shown(table.total["n"]),

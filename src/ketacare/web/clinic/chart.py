@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from ketacare.web.courses.models import CourseEvent, PlannedSession
 from ketacare.web.lib.links import link_for
+from ketacare.web.measures.alerts import scale_name
 from ketacare.web.measures.charts import chart_for
 from ketacare.web.measures.models import Alert, Measure
 from ketacare.web.patients.models import Patient
@@ -133,7 +134,8 @@ def chart_context(patient: Patient) -> dict[str, Any]:
                 }
             )
     for m in measures:
-        text = f"{m.scale_id} {m.total:g}" if m.total is not None else m.scale_id
+        name = scale_name(m.scale_id)
+        text = f"{name} {m.total:g}" if m.total is not None else name
         if m.triage:
             text += f" (triage {m.triage})"
         if m.severity:

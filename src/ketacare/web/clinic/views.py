@@ -15,6 +15,7 @@ from ketacare.web.clinic import chart
 from ketacare.web.courses.models import PlannedSession
 from ketacare.web.lib.records import get_for_user
 from ketacare.web.patients.models import Patient
+from ketacare.web.patients.views import demographics_history
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -64,7 +65,11 @@ def reports(request: HttpRequest) -> HttpResponse:
 @permission_required("view_demographics")
 def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
-    context: dict[str, object] = {"patient": patient, "nav": "patients"}
+    context: dict[str, object] = {
+        "patient": patient,
+        "nav": "patients",
+        "demographics_history": demographics_history(patient),
+    }
     if can(request.user, "view_clinical"):
         context.update(chart.chart_context(patient))
     else:

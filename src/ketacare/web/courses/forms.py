@@ -12,13 +12,17 @@ from ketacare.web.lib.forms import DateInput
 
 def protocol_choices() -> list[tuple[str, str]]:
     return [
-        (p.id, f"{p.name} ({p.drug}, {p.route})")
+        (p.id, p.name)  # the name says the drug and route in words
         for p in sorted(core_protocols.list_protocols(), key=lambda p: p.id)
     ]
 
 
 class CourseForm(forms.Form):
-    protocol_id = forms.ChoiceField(label="Protocol", choices=protocol_choices)
+    protocol_id = forms.ChoiceField(
+        label="Protocol",
+        choices=protocol_choices,
+        widget=forms.Select(attrs={"class": "wide"}),  # a long name: the whole row
+    )
     start_date = forms.DateField(widget=DateInput)
     weight_kg = forms.FloatField(label="Weight (kg)", help_text="checked by the protocol's rules")
     closed_dates = forms.CharField(

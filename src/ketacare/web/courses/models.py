@@ -66,6 +66,17 @@ class Course(models.Model):
     def __str__(self) -> str:
         return f"{self.protocol_id} from {self.start_date}"
 
+    @property
+    def protocol_name(self) -> str:
+        """The protocol's name in the core's library (its id if the library no longer has it)."""
+        from ketacare.core import protocols as core_protocols
+        from ketacare.core.errors import InputError
+
+        try:
+            return core_protocols.get_protocol(self.protocol_id).name
+        except InputError:
+            return self.protocol_id
+
 
 class PlannedStatus(models.TextChoices):
     PLANNED = "planned", "Planned"

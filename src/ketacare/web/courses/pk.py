@@ -21,6 +21,7 @@ from django import forms
 
 from ketacare.core import pk as core_pk
 from ketacare.core.errors import InputError, KetaCareError
+from ketacare.web.lib.forms import plain_words
 
 WIDTH, HEIGHT = 640, 240
 LEFT, RIGHT, TOP, BOTTOM = 48, 90, 12, 30
@@ -192,12 +193,6 @@ class TargetForm(forms.Form):
         ]
 
 
-def _plain(exc: InputError) -> str:
-    """The core's error in plain words: what was given and what is allowed."""
-    value = f"{exc.value:g}" if isinstance(exc.value, float) else str(exc.value)
-    return f"{value} is not possible here. Allowed: {exc.allowed}."
-
-
 def course_target(course: Any, protocol: Any, query: Any) -> dict[str, Any]:
     """The target-concentration plan section of the course page: the form and, once it is sent
     and valid, the core's plan with its table rows and SVG (IV courses only)."""
@@ -225,9 +220,9 @@ def course_target(course: Any, protocol: Any, query: Any) -> dict[str, Any]:
     except InputError as exc:
         name = TARGET_FIELDS.get(exc.field)
         if name:
-            form.add_error(name, _plain(exc))
+            form.add_error(name, plain_words(exc))
         else:  # the weight is the course's, not a field of this form
-            form.add_error(None, f"The course's weight: {_plain(exc)}")
+            form.add_error(None, f"The course's weight: {plain_words(exc)}")
         return out
     model = core_pk.get_model(plan.model)
     out["plan"] = plan.to_dict()

@@ -19,7 +19,7 @@ from ketacare.web.courses import pk as course_pk
 from ketacare.web.courses import services, workflow
 from ketacare.web.courses.calendar_grid import course_months, month_grid
 from ketacare.web.courses.forms import CourseForm, StatusForm
-from ketacare.web.courses.models import Course, PlannedSession
+from ketacare.web.courses.models import Course, CourseStatus, PlannedSession
 from ketacare.web.courses.review import review_context
 from ketacare.web.lib.forms import add_input_error
 from ketacare.web.lib.records import ConflictError, for_clinic, get_for_user
@@ -129,6 +129,10 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
     )
     sessions = list(course.planned_sessions.all())
     events = list(course.events.select_related("actor"))
+    statuses = dict(CourseStatus.choices)
+    for event in events:  # the statuses in words ("Review at end of induction")
+        event.from_label = statuses.get(event.from_status, event.from_status)  # type: ignore[attr-defined]
+        event.to_label = statuses.get(event.to_status, event.to_status)  # type: ignore[attr-defined]
     protocol = core_protocols.get_protocol(course.protocol_id)
     context: dict[str, Any] = {
         "course": course,
@@ -154,12 +158,12 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
     form = StatusForm(
         request.POST or None, current=course.status, initial={"version": course.version}
     )
+    # the core's end-of-induction advice, in view where the decision is made and kept with it
+    advice = review_context(course, list(course.planned_sessions.all())).get("advice")
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        advice = None
-        if data["to_status"] in ("review", "maintenance"):
-            sessions = list(course.planned_sessions.all())
-            advice = review_context(course, sessions).get("advice")
+        if data["to_status"] not in ("review", "maintenance"):
+            advice = None
         try:
             services.change_status(
                 request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
@@ -187,7 +191,13 @@ def course_status(request: HttpRequest, course_uuid: str) -> HttpResponse:
     return render(
         request,
         "courses/status.html",
-        {"form": form, "course": course, "patient": course.patient, "nav": "patients"},
+        {
+            "form": form,
+            "course": course,
+            "patient": course.patient,
+            "advice": advice,
+            "nav": "patients",
+        },
     )
 
 

@@ -36,12 +36,35 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=format or ISO_DATETIME_LOCAL)
 
 
+def plain_words(exc: InputError) -> str:
+    """The core's error in plain words for the person at the form, beside the field it names:
+    what was given and what is allowed ("2027-02-14 is not possible here. Allowed: a date on or
+    before 2026-12-04."). A message the core wrote in words itself is kept as it is; the API and
+    the CLI keep the precise ``field: value; allowed`` form (``exc.message``)."""
+    default = f"{exc.field}: {exc.value!r} is not allowed; allowed: {exc.allowed}"
+    if exc.message != default:
+        return exc.message
+    value = exc.value
+    if isinstance(value, float):
+        text = f"{value:g}"
+    elif value is None or value == "" or value == [] or value == {}:
+        text = "A blank"
+    elif isinstance(value, (list, tuple)):
+        text = ", ".join("blank" if v is None else str(v) for v in value)
+    else:
+        text = str(value.isoformat() if hasattr(value, "isoformat") else value)
+    allowed = exc.allowed.rstrip(".")
+    return f"{text} is not possible here. Allowed: {allowed}."
+
+
 def add_input_error(
     form: forms.BaseForm, exc: InputError, field_map: dict[str, str] | None = None
 ) -> None:
-    """Show ``exc`` beside the field it names (mapped through ``field_map``), else on the form."""
+    """Show ``exc`` beside the field it names (mapped through ``field_map``) in plain words, else
+    at the top of the form naming the field in words."""
     name = (field_map or {}).get(exc.field, exc.field)
     if name in form.fields:
-        form.add_error(name, exc.message)
+        form.add_error(name, plain_words(exc))
     else:
-        form.add_error(None, exc.message)
+        label = exc.field.replace("_", " ")
+        form.add_error(None, f"{label[:1].upper()}{label[1:]}: {plain_words(exc)}")

@@ -33,7 +33,10 @@ class MeasureForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.scale = scale
         self.fields["course"].choices = [("", "No course")] + [  # type: ignore[attr-defined]  # a ChoiceField: the stubs type form fields as Field
-            (str(c.uuid), f"{c.protocol_id} from {c.start_date} ({c.get_status_display()})")
+            (
+                str(c.uuid),
+                f"{c.protocol_name} from {c.start_date:%Y-%m-%d} ({c.get_status_display()})",
+            )
             for c in courses
         ]
         if courses:

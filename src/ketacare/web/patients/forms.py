@@ -25,6 +25,19 @@ class PatientForm(forms.ModelForm):
         widgets = {"date_of_birth": DateInput}
 
 
+class PatientEditForm(PatientForm):
+    """The demographics amended: every change needs its reason, kept in the audit trail and
+    shown with the change on the patient's page."""
+
+    reason = forms.CharField(
+        max_length=500,
+        label="Reason for the change",
+        help_text="kept with the change: who asked, what document it comes from",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Say why the demographics change: it is kept with them."},
+    )
+
+
 class TrialForm(forms.Form):
     drug = forms.CharField(max_length=100, label="Antidepressant")
     dose_mg = forms.FloatField(required=False, label="Dose (mg/day)")
@@ -95,5 +108,5 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: Any, courses: list[Any], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["course"].choices = [("", "Not linked to a course")] + [  # type: ignore[attr-defined]  # a ChoiceField: the stubs type form fields as Field
-            (str(c.uuid), f"{c.protocol_id} from {c.start_date}") for c in courses
+            (str(c.uuid), f"{c.protocol_name} from {c.start_date:%Y-%m-%d}") for c in courses
         ]
