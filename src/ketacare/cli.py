@@ -28,6 +28,7 @@ COMMAND_MODULES = (
     "serve",
     "backup",
     "reports",
+    "audit",
 )
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from ketacare.core.errors import InputError
 from ketacare.web.accounts.permissions import can, permission_required
+from ketacare.web.audit.services import record
 from ketacare.web.core_app.forms import add_input_error
 from ketacare.web.core_app.records import (
     ConflictError,
@@ -58,7 +60,11 @@ def patient_new(request: HttpRequest) -> HttpResponse:
 def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
     context: dict[str, object] = {"patient": patient, "nav": "patients"}
-    if can(request.user, "view_clinical"):
+    clinical = can(request.user, "view_clinical")
+    with transaction.atomic():  # who opened whose chart, every time it is opened
+        view = "full chart" if clinical else "demographics and appointments"
+        record(request.user, "chart.open", patient, None, {"view": view})
+    if clinical:
         from ketacare.web.patients.chart import chart_context
 
         context.update(chart_context(patient))
