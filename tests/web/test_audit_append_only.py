@@ -27,9 +27,8 @@ def _entry(actor: Any, obj: Any, reason: str = "why") -> AuditEntry:
 
 def _refused(sql: str, params: list[Any]) -> str:
     """Run ``sql``; it must be refused by the database. Returns the database's message."""
-    with pytest.raises(IntegrityError) as caught, transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
+    with pytest.raises(IntegrityError) as caught, transaction.atomic(), connection.cursor() as c:
+        c.execute(sql, params)
     return str(caught.value)
 
 
@@ -59,6 +58,8 @@ def test_truncate_is_refused_on_postgresql(nurse: Any, patient: Any) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite has no TRUNCATE (DELETE without WHERE is refused above)")
     _entry(nurse, patient)
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")  # no foreign-key checks pending
     assert "TRUNCATE" in _refused("TRUNCATE audit_auditentry", [])
     assert AuditEntry.objects.count() == 1
 

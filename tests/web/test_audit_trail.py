@@ -13,8 +13,8 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from ketacare.web.audit.models import AuditEntry
 from ketacare.web.audit import chain
+from ketacare.web.audit.models import AuditEntry
 from ketacare.web.audit.services import entry_for, record
 from ketacare.web.audit.views import csv_cell
 from ketacare.web.patients.models import Patient

@@ -48,11 +48,9 @@ def link(apps, schema_editor):
     entry = apps.get_model("audit", "AuditEntry")
     clinics = entry.objects.values_list("clinic_id", flat=True).distinct()
     for clinic_id in sorted(set(clinics)):
-        seq, prev, batch = 0, GENESIS, []
-        for e in (
-            entry.objects.filter(clinic_id=clinic_id).order_by("id").iterator(chunk_size=BATCH)
-        ):
-            seq += 1
+        prev, batch = GENESIS, []
+        rows = entry.objects.filter(clinic_id=clinic_id).order_by("id").iterator(chunk_size=BATCH)
+        for seq, e in enumerate(rows, start=1):
             e.seq, e.prev_hash = seq, prev
             e.hash = prev = _hash(e)
             batch.append(e)
