@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import itertools
 import json
 import threading
 import time
@@ -67,7 +68,7 @@ def test_each_clinic_has_its_own_chain_linked_entry_by_entry(
     for entries in (north, south):
         assert [e.seq for e in entries] == list(range(1, len(entries) + 1))
         assert entries[0].prev_hash == chain.GENESIS
-        for before, after in zip(entries, entries[1:], strict=False):
+        for before, after in itertools.pairwise(entries):
             assert after.prev_hash == before.hash
     # the hash is reproducible from what the database gives back (jsonb numbers, UTC times)
     for stored in AuditEntry.objects.all():
