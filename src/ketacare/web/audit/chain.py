@@ -26,7 +26,7 @@ import hashlib
 import json
 import time
 from collections.abc import Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.db import connection
@@ -169,7 +169,6 @@ class Report:
     triggers: dict[str, str]  # trigger name -> "enabled", "disabled" or "missing"
     seconds: float = 0.0
     entries: int = 0
-    notes: list[str] = field(default_factory=list)
 
     @property
     def triggers_ok(self) -> bool:
