@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "backup",
     "reports",
     "tasks",
+    "audit",
 )
 
 

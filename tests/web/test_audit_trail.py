@@ -13,8 +13,9 @@ import pytest
 from django.db import transaction
 from django.urls import reverse
 
+from ketacare.web.audit import chain
 from ketacare.web.audit.models import AuditEntry
-from ketacare.web.audit.services import record
+from ketacare.web.audit.services import entry_for, record
 from ketacare.web.clinic.audit_views import csv_cell
 from ketacare.web.patients.models import Patient
 from ketacare.web.patients.services import update_demographics
@@ -27,11 +28,15 @@ EXPORT = reverse("audit:export")
 
 
 def _entry(actor: Any, action: str, obj: Any, *, at: dt.datetime | None = None, **kw: Any) -> Any:
+    """An entry as ``record`` writes it, at ``at`` (the trail is append-only: the time is set
+    before the entry is linked and written, never changed after)."""
     with transaction.atomic():
-        entry = record(actor, action, obj, kw.get("before"), kw.get("after", {}), kw.get("why", ""))
-    if at is not None:
-        AuditEntry.objects.filter(pk=entry.pk).update(at=at)
-    return entry
+        entry = entry_for(
+            actor, action, obj, kw.get("before"), kw.get("after", {}), kw.get("why", "")
+        )
+        if at is not None:
+            entry.at = at
+        return chain.append(entry)
 
 
 def _second_patient(clinic: Any) -> Any:
@@ -197,11 +202,9 @@ def test_it_pages_through_every_entry_newest_first(
     client_for: Any, admin_user: Any, nurse: Any, patient: Any
 ) -> None:
     same_moment = dt.datetime(2026, 2, 1, 12, 0, tzinfo=dt.UTC)
-    with transaction.atomic():
-        for i in range(230):
-            record(nurse, "patient.update", patient, None, {}, f"change number {i:03d};")
     # many entries at one instant: the order must still be stable (newest id first)
-    AuditEntry.objects.update(at=same_moment)
+    for i in range(230):
+        _entry(nurse, "patient.update", patient, at=same_moment, why=f"change number {i:03d};")
     client = client_for(admin_user)
     seen: list[str] = []
     for page in range(1, 6):

@@ -19,6 +19,8 @@ ACTION_LABELS: dict[str, str] = {
     "screen.record": "Contraindication screen recorded",
     "consent.record": "Consent recorded",
     "consent.withdraw": "Consent withdrawn",
+    # reading a chart (one entry each time a patient's page is opened)
+    "chart.open": "Chart opened",
     # courses
     "course.start": "Course started",
     "course.status": "Course status changed",
@@ -99,6 +101,7 @@ GROUP_LABELS: dict[str, str] = {
     "trial": "Antidepressant trials",
     "screen": "Contraindication screens",
     "consent": "Consent",
+    "chart": "Charts opened",
     "course": "Courses",
     "planned": "Planned sessions",
     "measure": "Measures",

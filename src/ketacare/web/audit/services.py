@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import connection, models
 
+from ketacare.web.audit import chain
 from ketacare.web.audit.models import AuditEntry
 
 
@@ -107,7 +108,7 @@ def patient_id_of(obj: models.Model) -> int | None:
     return int(value) if value is not None else None
 
 
-def record(
+def entry_for(
     actor: Any,
     action: str,
     obj: models.Model,
@@ -115,10 +116,9 @@ def record(
     after: dict[str, Any] | None,
     reason: str = "",
 ) -> AuditEntry:
-    """Append one audit entry. Must run inside ``transaction.atomic`` (raises otherwise)."""
-    if not connection.in_atomic_block:
-        raise AuditOutsideTransactionError(f"audit record of {action!r} outside transaction.atomic")
-    return AuditEntry.objects.create(
+    """The unsaved entry ``record`` appends (its time is now; its chain link is set by
+    ``chain.append``)."""
+    return AuditEntry(
         clinic_id=_clinic_id(obj),
         actor=actor if getattr(actor, "pk", None) is not None else None,
         action=action,
@@ -129,3 +129,19 @@ def record(
         after=jsonable(after) if after is not None else None,
         reason=reason or "",
     )
+
+
+def record(
+    actor: Any,
+    action: str,
+    obj: models.Model,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    reason: str = "",
+) -> AuditEntry:
+    """Append one audit entry, the next link of its clinic's hash chain. Must run inside
+    ``transaction.atomic`` (raises otherwise), the transaction of the action it records."""
+    if not connection.in_atomic_block:
+        raise AuditOutsideTransactionError(f"audit record of {action!r} outside transaction.atomic")
+    entry = entry_for(actor, action, obj, before, after, reason)
+    return chain.append(entry)  # linked to the clinic's hash chain, under its append lock

@@ -5,12 +5,13 @@ sessions and measures of ``clinic.chart``)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_not_required
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from ketacare import __version__
 from ketacare.web.accounts.permissions import can, permission_required
+from ketacare.web.audit.services import record
 from ketacare.web.clinic import chart
 from ketacare.web.courses.models import PlannedSession
 from ketacare.web.lib.records import get_for_user
@@ -70,7 +71,11 @@ def patient_detail(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         "nav": "patients",
         "demographics_history": demographics_history(patient),
     }
-    if can(request.user, "view_clinical"):
+    clinical = can(request.user, "view_clinical")
+    with transaction.atomic():  # who opened whose chart, every time it is opened
+        view = "full chart" if clinical else "demographics and appointments"
+        record(request.user, "chart.open", patient, None, {"view": view})
+    if clinical:
         context.update(chart.chart_context(patient))
     else:
         context["upcoming"] = (
