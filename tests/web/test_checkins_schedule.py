@@ -219,3 +219,34 @@ def test_an_sms_enrolment_sends_through_the_sms_backend(
     assert message.to.replace(" ", "") == "+15550100199" and "/c/" in message.body
     patient = world["patient"]
     assert patient.family_name not in message.body and patient.given_name not in message.body
+
+
+@pytest.mark.skipif(
+    "postgresql" not in __import__("django.conf").conf.settings.DATABASES["default"]["ENGINE"],
+    reason="row locks and concurrent writers: PostgreSQL (DATABASE_URL=postgres://...)",
+)
+@pytest.mark.django_db(transaction=True)
+def test_two_runs_of_the_job_at_once_send_one_check_in(
+    world: dict[str, Any], prescriber: Any
+) -> None:
+    """A task delivered twice (acks_late) runs twice at the same instant: the enrolment's row
+    lock makes the second run wait and then see the first one's open check-in."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    _enrol(world["patient"], prescriber)
+    mail.outbox.clear()
+    barrier = __import__("threading").Barrier(2)
+
+    def run() -> int:
+        try:
+            barrier.wait(timeout=10)
+            return services.send_due_checkins(NOW, _never_quiet)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(2) as pool:
+        counts = list(pool.map(lambda _: run(), range(2)))
+    assert sorted(counts) == [0, 1]
+    assert CheckIn.objects.filter(patient=world["patient"]).count() == 1

@@ -427,17 +427,21 @@ def send_due_checkins(now: dt.datetime, in_quiet_hours: QuietCheck = local_quiet
         consent_to_contact=True, opted_out_at__isnull=True, paused=False
     ).select_related("clinic", "patient", "course")
     for enrolment in enrolments:
-        if CheckIn.objects.filter(
-            patient_id=enrolment.patient_id, status__in=OPEN_STATUSES
-        ).exists():
-            continue
-        zone = zoneinfo.ZoneInfo(enrolment.clinic.time_zone or "UTC")
-        today = now.astimezone(zone).date()
-        due = next_due_for(enrolment, today)
-        if due.date > today or in_quiet_hours(enrolment, now):
-            continue
-        create_checkin(None, enrolment.patient, due=due, now=now)
-        sent += 1
+        with transaction.atomic():
+            # the enrolment row locked (PostgreSQL): two runs of the job at once (a task
+            # delivered twice, acks_late) send one check-in, the second sees it open
+            Enrolment.objects.select_for_update().filter(pk=enrolment.pk).first()
+            if CheckIn.objects.filter(
+                patient_id=enrolment.patient_id, status__in=OPEN_STATUSES
+            ).exists():
+                continue
+            zone = zoneinfo.ZoneInfo(enrolment.clinic.time_zone or "UTC")
+            today = now.astimezone(zone).date()
+            due = next_due_for(enrolment, today)
+            if due.date > today or in_quiet_hours(enrolment, now):
+                continue
+            create_checkin(None, enrolment.patient, due=due, now=now)
+            sent += 1
     return sent
 
 
