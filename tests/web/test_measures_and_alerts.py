@@ -86,6 +86,8 @@ def test_a_positive_phq9_item_9_raises_an_alert_until_acknowledged(
     assert measure.si_signal == signal.to_dict()
     alert = Alert.objects.get(measure=measure)
     assert alert.level == signal.level and alert.is_open
+    # named in words where a record names it (the audit trail), not "Alert object (1)"
+    assert str(alert) == f"Suicidal ideation alert (positive), {alert.raised_at:%Y-%m-%d}"
     dashboard = client_for(prescriber).get("/dashboard/").content.decode()
     assert patient.full_name in dashboard
     with pytest.raises(InputError):

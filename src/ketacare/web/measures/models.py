@@ -100,6 +100,12 @@ class Alert(models.Model):
         ordering = ["-raised_at"]
         indexes = [models.Index(fields=["clinic", "acknowledged_at"])]
 
+    def __str__(self) -> str:
+        # how an alert reads where it is named (the audit trail's "what changed")
+        kind = self.kind.replace("_", " ").capitalize()
+        when = f", {self.raised_at:%Y-%m-%d}" if self.raised_at else ""
+        return f"{kind} alert ({self.get_level_display().lower()}){when}"
+
     @property
     def is_open(self) -> bool:
         return self.acknowledged_at is None
