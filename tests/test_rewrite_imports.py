@@ -28,38 +28,38 @@ rw = _script()
 
 OLD = textwrap.dedent(
     '''\
-    """Check-ins (see ``lib.records.for_clinic`` and web.evidence.outcomes)."""
+    """Check-ins (see ``core_app.records.for_clinic`` and web.core_app.reports.services)."""
 
     from __future__ import annotations
 
     import importlib
 
-    from ketacare.web.clinic import views as site_views
-    from ketacare.web.clinic.api import api, api_user
-    from ketacare.web.lib.forms import DateInput, add_input_error
-    from ketacare.web.lib.records import (
+    from ketacare.web.core_app import views as site_views
+    from ketacare.web.core_app.api import api, api_user
+    from ketacare.web.core_app.forms import DateInput, add_input_error
+    from ketacare.web.core_app.records import (
         ConflictError,
         for_clinic,
         get_for_user,
     )
-    from ketacare.web.evidence.outcomes import SMALL_CELL
-    from ketacare.web.clinic.aggregates import SMALL_CELL as CELL, aggregates_context
-    from ketacare.web.clinic.chart import chart_context
+    from ketacare.web.core_app.reports.services import SMALL_CELL
+    from ketacare.web.core_app.aggregates import SMALL_CELL as CELL, aggregates_context
+    from ketacare.web.patients.chart import chart_context
     from ketacare.web.patients.views import patient_detail, patient_list
-    from ketacare.web.lib.zone import clinic_time
-    from ketacare.web.clinic import checks  # noqa: F401  (registers the checks)
+    from ketacare.web.treatments.clinic_time import clinic_time
+    from ketacare.web.core_app import checks  # noqa: F401  (registers the checks)
     from ketacare.core.errors import InputError
 
 
     def page(request):
-        from ketacare.web.lib.zone import clinic_today
+        from ketacare.web.core_app.zone import clinic_today
 
-        module = importlib.import_module("ketacare.web.clinic.chart")
-        return render(request, "clinic/dashboard.html", {"x": "lib/conflict.html"})
+        module = importlib.import_module("ketacare.web.patients.chart")
+        return render(request, "core_app/dashboard.html", {"x": "core_app/conflict.html"})
 
 
-    MIDDLEWARE = ["ketacare.web.lib.middleware.ConflictMiddleware"]
-    PATCH = "ketacare.web.accounts.api.api_user"
+    MIDDLEWARE = ["ketacare.web.core_app.middleware.ConflictMiddleware"]
+    PATCH = "ketacare.web.core_app.api.api_user"
     '''
 )
 
@@ -113,14 +113,14 @@ def test_a_second_run_changes_nothing() -> None:
 
 
 def test_it_rewrites_template_names_in_templates() -> None:
-    old = '{% extends "base.html" %}{% include "clinic/reports/_outcome_table.html" %}'
+    old = '{% extends "base.html" %}{% include "core_app/reports/_outcome_table.html" %}'
     assert rw.rewrite_template(old) == (
         '{% extends "base.html" %}{% include "clinic/reports/_outcome_table.html" %}'
     )
 
 
 def test_it_warns_where_a_split_module_is_used_whole() -> None:
-    _, warnings = rw.rewrite_python("from ketacare.web.clinic import api\napi.api_user(r)\n")
+    _, warnings = rw.rewrite_python("from ketacare.web.core_app import api\napi.api_user(r)\n")
     assert len(warnings) == 1 and "by hand" in warnings[0]
 
 
@@ -154,7 +154,7 @@ def test_the_command_rewrites_a_tree_in_place(tmp_path: Path) -> None:
     code = tmp_path / "app" / "views.py"
     code.write_text(OLD, encoding="utf-8")
     page = tmp_path / "app" / "page.html"
-    page.write_text('{% include "clinic/dashboard.html" %}\n', encoding="utf-8")
+    page.write_text('{% include "core_app/dashboard.html" %}\n', encoding="utf-8")
     check = subprocess.run(
         [sys.executable, str(SCRIPT), "--check", str(tmp_path)], capture_output=True, text=True
     )
@@ -172,7 +172,7 @@ def test_it_moves_a_module_a_branch_added_at_an_old_place(tmp_path: Path) -> Non
     src = tmp_path / "src"
     old = src / "ketacare" / "web" / "core_app"
     (old / "templates" / "core_app").mkdir(parents=True)
-    (old / "tasks.py").write_text("from ketacare.web.lib.records import for_clinic\n")
+    (old / "tasks.py").write_text("from ketacare.web.core_app.records import for_clinic\n")
     (old / "records.py").write_text("")
     (old / "templates" / "core_app" / "extra.html").write_text("")
     git_placed = src / "ketacare" / "web" / "lib"
