@@ -129,6 +129,9 @@ def test_an_unacknowledged_alert_escalates_to_the_admin_once(
     assert services.escalate_unacknowledged_alerts(raised + dt.timedelta(minutes=61)) == 1
     assert mail.outbox[-1].to == ["admin@northside.example"]
     assert "NOT ACKNOWLEDGED" in mail.outbox[-1].subject
+    # the world's alert comes from a rating entered at the clinic, not from a check-in
+    assert "check-in" not in mail.outbox[-1].subject
+    assert "rating entered at the clinic" in mail.outbox[-1].body
     assert services.escalate_unacknowledged_alerts(raised + dt.timedelta(hours=5)) == 0
     assert AlertNotice.objects.filter(alert=alert, kind="escalated").count() == 1
 

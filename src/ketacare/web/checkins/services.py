@@ -496,7 +496,7 @@ def escalate_unacknowledged_alerts(now: dt.datetime) -> int:
     alerts = (
         Alert.objects.filter(acknowledged_at__isnull=True, kind="suicidal_ideation")
         .exclude(notices__kind="escalated")
-        .select_related("patient", "clinic")
+        .select_related("patient", "clinic", "measure")
     )
     for alert in alerts:
         s = settings_for(alert.clinic_id)
@@ -523,11 +523,16 @@ def _alert_mail(alert: Alert, to: str, *, escalated: bool) -> None:
         "measures:acknowledge", kwargs={"alert_uuid": alert.uuid}
     )
     head = "NOT ACKNOWLEDGED: " if escalated else ""
+    # the escalation covers every suicidal-ideation alert, not only those of a check-in: say
+    # where it came from
+    self_report = getattr(alert.measure, "source", "") == "patient"
+    origin = " from a patient check-in" if self_report else ""
+    what = "self-report" if self_report else "rating entered at the clinic"
     # staff mail: it names the alert's level, not the patient (open the link, signed in)
     send_email(
         to,
-        f"{head}Suicidal-ideation alert ({alert.level}) from a patient check-in",
-        f"A patient's self-report raised a {alert.level} suicidal-ideation alert.\n"
+        f"{head}Suicidal-ideation alert ({alert.level}){origin}",
+        f"A patient's {what} raised a {alert.level} suicidal-ideation alert.\n"
         f"Review and acknowledge it (sign in): {url}\n",
     )
 
