@@ -14,6 +14,8 @@ import numpy as np
 import pandas as pd
 from lifelines import KaplanMeierFitter
 
+from ketacare.core.analytics.frames import runs
+
 LIFELINES_CI = (
     "lifelines KaplanMeierFitter: Greenwood variance, exponential (log(-log)) 95% confidence "
     "interval"
@@ -26,15 +28,11 @@ def response_spells(follow: pd.DataFrame) -> pd.DataFrame:
 
     ``follow`` is a follow-ups frame as ``frames.follow_ups`` returns it (sorted by its numeric
     (course, scale) ``key``, then time): each group is one run of rows, reduced with numpy."""
-    key = follow["key"].to_numpy(dtype="int64")
-    n = len(key)
     columns = ["course_id", "scale_id", "first_t", "loss_t", "last_t", "k_first", "event"]
-    if n == 0:
+    if len(follow) == 0:
         return pd.DataFrame({c: [] for c in [*columns, "duration"]})
-    if bool((np.diff(key) < 0).any()):
-        raise ValueError("follow-ups must be sorted by key (as frames.follow_ups returns them)")
-    starts = np.flatnonzero(np.r_[True, key[1:] != key[:-1]])
-    group = np.cumsum(np.r_[True, key[1:] != key[:-1]]) - 1
+    _key, starts = runs(follow)
+    group = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(follow)]))
     t = follow["t"].to_numpy(dtype="float64")
     response = follow["response"].to_numpy(dtype=bool)
     k = follow["k"].to_numpy(dtype="float64")

@@ -193,18 +193,14 @@ def baselines(
     baseline_si. Flagged baselines first; else the latest measure on or before the first session
     day. Withdrawn measures never count."""
     _check(measures, "measures", MEASURE_COLUMNS)
-    base = _baselines(_lean(measures, scales), sessions_by_course["first_day"])
-    base = base.sort_values("key", kind="stable").reset_index(drop=True)
-    return pd.DataFrame(
-        {
-            "course_id": base["course_id"],
-            "scale_id": np.asarray(_scale_names(base["sc"].to_numpy(), scales), dtype=object),
-            "baseline_row": base["baseline_row"],
-            "baseline": base["baseline"],
-            "baseline_t": base["baseline_t"],
-            "baseline_si": base["baseline_si"],
-        }
-    )
+    return _named(_baselines(_lean(measures, scales), sessions_by_course["first_day"]), scales)
+
+
+def _named(base: pd.DataFrame, scales: tuple[str, ...]) -> pd.DataFrame:
+    """The baselines of :func:`_baselines` (sorted by key) with the scale's id, not its index."""
+    return base.assign(
+        scale_id=np.asarray(_scale_names(base["sc"].to_numpy(), scales), dtype=object)
+    )[["course_id", "scale_id", "baseline_row", "baseline", "baseline_t", "baseline_si"]]
 
 
 def follow_ups(
@@ -243,14 +239,10 @@ def follow_ups(
     f["response"], f["remission"] = judge(f, definition)
     f["scale_id"] = _scale_names(f["sc"].to_numpy(), scales)
     f = f.drop(columns=["is_baseline"])
-    base_out = base.sort_values("key", kind="stable").reset_index(drop=True)
-    base_out = base_out.assign(
-        scale_id=np.asarray(_scale_names(base_out["sc"].to_numpy(), scales), dtype=object)
-    )[["course_id", "scale_id", "baseline_row", "baseline", "baseline_t", "baseline_si"]]
-    return base_out, f, ind
+    return _named(base, scales), f, ind
 
 
-def _groups(follow: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+def runs(follow: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     """(key array, start index of each key's run) of a follow-ups frame sorted by key."""
     key = follow["key"].to_numpy(dtype="int64")
     if len(key) and bool((np.diff(key) < 0).any()):
@@ -269,7 +261,7 @@ def endpoints(
     if window and definition.window is not None:
         low, high = definition.window
         f = f[(f["rel_day"] >= low) & (f["rel_day"] <= high)]
-    key, starts = _groups(f)
+    key, starts = runs(f)
     n = len(key)
     ends = np.r_[starts[1:], n] - 1 if n else np.zeros(0, dtype=int)
     last = f.iloc[ends]

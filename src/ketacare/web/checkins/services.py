@@ -456,7 +456,7 @@ def send_reminders(now: dt.datetime, in_quiet_hours: QuietCheck = local_quiet_ho
     for checkin in open_checkins:
         s = settings_for(checkin.clinic_id)
         action = reminder_action(
-            checkin.sent_at,  # type: ignore[arg-type]
+            checkin.sent_at,  # type: ignore[arg-type]  # filtered sent_at__isnull=False above
             now,
             checkin.reminders_sent,
             reminder_hours=tuple(s.reminder_hours or DEFAULT_REMINDER_HOURS),

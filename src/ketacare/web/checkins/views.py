@@ -148,7 +148,7 @@ def enrol(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.enrol(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 patient,
                 channel=d["channel"],
                 contact=d["contact"],
@@ -189,7 +189,7 @@ def change(request: HttpRequest, patient_uuid: str) -> HttpResponse:
         d = form.cleaned_data
         try:
             services.change_enrolment(
-                request.user,  # type: ignore[arg-type]
+                request.user,  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
                 enrolment,
                 expected_version=d["version"],
                 reason=d["reason"],
@@ -219,7 +219,7 @@ def change(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 def send_now(request: HttpRequest, patient_uuid: str) -> HttpResponse:
     patient = get_for_user(Patient.objects.all(), request.user, patient_uuid)
     try:
-        services.create_checkin(request.user, patient)  # type: ignore[arg-type]
+        services.create_checkin(request.user, patient)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:
@@ -232,7 +232,7 @@ def send_now(request: HttpRequest, patient_uuid: str) -> HttpResponse:
 def resend(request: HttpRequest, checkin_uuid: str) -> HttpResponse:
     checkin = get_for_user(CheckIn.objects.select_related("patient"), request.user, checkin_uuid)
     try:
-        services.resend(request.user, checkin)  # type: ignore[arg-type]
+        services.resend(request.user, checkin)  # type: ignore[arg-type]  # login required: request.user is a User, not AnonymousUser
     except InputError as exc:
         messages.error(request, exc.message)
     else:

@@ -131,8 +131,8 @@ def course_plan(request: HttpRequest, course_uuid: str) -> HttpResponse:
     events = list(course.events.select_related("actor"))
     statuses = dict(CourseStatus.choices)
     for event in events:  # the statuses in words ("Review at end of induction")
-        event.from_label = statuses.get(event.from_status, event.from_status)  # type: ignore[attr-defined]
-        event.to_label = statuses.get(event.to_status, event.to_status)  # type: ignore[attr-defined]
+        event.from_label = statuses.get(event.from_status, event.from_status)  # type: ignore[attr-defined]  # a label for the template, set on the row
+        event.to_label = statuses.get(event.to_status, event.to_status)  # type: ignore[attr-defined]  # a label for the template, set on the row
     protocol = core_protocols.get_protocol(course.protocol_id)
     context: dict[str, Any] = {
         "course": course,
